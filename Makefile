@@ -1,0 +1,46 @@
+# tep - top-level targets a newcomer can guess. The build itself is CMake.
+#   make          build build/tep and build/libtep.a
+#   make deps     install the Debian packages the build and tests need (root)
+#   make demo     deps + build + the main job
+#   make test     deps + build + all tests (ctest)
+#   make asan     all tests under AddressSanitizer + UBSan (build-asan/)
+#   make bench    benchmarks (bench/), printing figures and ratios
+#   make fmt / lint
+BUILD ?= build
+JOBS ?= 2
+
+.PHONY: all build deps demo test test-only asan bench fmt lint clean
+all: build
+
+build:
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+deps:
+	@scripts/install-deps.sh
+
+demo: deps build
+	@scripts/demo.sh $(BUILD)
+
+test: deps build test-only
+
+test-only:
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+asan:
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTEP_SANITIZE=ON >/dev/null
+	@cmake --build build-asan -j $(JOBS)
+	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	@scripts/bench.sh $(BUILD)
+
+fmt:
+	@clang-format -i $$(git ls-files '*.c' '*.h')
+
+lint:
+	@cppcheck --quiet --enable=warning,performance,portability --std=c11 --error-exitcode=1 \
+	  -I src --suppress=missingIncludeSystem src
+
+clean:
+	rm -rf $(BUILD) build-asan

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# install-deps.sh - install the Debian 12 packages tep needs to build and test.
+# Idempotent: does nothing when everything is present. Needs root (or sudo).
+set -euo pipefail
+build_pkgs=(build-essential cmake pkg-config libyaml-dev libsqlite3-dev sqlite3 libzstd-dev
+  libsnappy-dev libcurl4-openssl-dev libpq-dev liblapacke-dev libopenblas-dev libssl-dev
+  libjansson-dev libgsl-dev)
+extra_pkgs=("$@")
+missing=()
+for p in "${build_pkgs[@]}" "${extra_pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
