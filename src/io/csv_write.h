@@ -1,0 +1,49 @@
+/* csv_write.h - writing TEP samples as CSV (and the Braatz .dat layout).
+ *
+ * A writer targets a file or stdout ("-"). File output goes to a temporary
+ * name in the same folder and is renamed into place by tep_csv_writer_close(),
+ * so a reader never sees a half-written file and a failed run leaves nothing
+ * behind (tep_csv_writer_abort() removes the temporary file).
+ * CSV values are written with %.17g, which round-trips every double exactly.
+ */
+#ifndef TEP_IO_CSV_WRITE_H
+#define TEP_IO_CSV_WRITE_H
+
+#include <stdio.h>
+
+#include "core/error.h"
+#include "core/frame.h"
+
+enum tep_sample_layout {
+    TEP_LAYOUT_CSV = 0,  /* header sample,time_h,xmeas_1..xmeas_41,xmv_1..xmv_12 */
+    TEP_LAYOUT_BRAATZ,   /* no header, 52 fixed 16-char fields (XMEAS 1..41, XMV 1..11) */
+};
+
+struct tep_csv_writer;
+
+/* Open `path` ("-" = stdout). */
+struct tep_csv_writer *tep_csv_writer_open(const char *path, enum tep_sample_layout layout,
+                                           struct tep_error *err);
+
+/* Write one sample row: index, time and the 41 XMEAS + 12 XMV values. */
+int tep_csv_writer_row(struct tep_csv_writer *w, long index, double time_h,
+                       const double xmeas[41], const double xmv[12], struct tep_error *err);
+
+/* Flush, close and rename into place; frees the writer in every case. */
+int tep_csv_writer_close(struct tep_csv_writer *w, struct tep_error *err);
+
+/* Discard: close and remove the temporary file; frees the writer. */
+void tep_csv_writer_abort(struct tep_csv_writer *w);
+
+/* Format a double as %.17g into buf (at least 32 bytes); returns the length. */
+int tep_format_double(char *buf, double value);
+
+/* Write a whole frame as CSV (header sample,time_h,fault,<columns>); used by tools and tests. */
+int tep_csv_write_frame(const char *path, const struct tep_frame *frame, struct tep_error *err);
+
+/* Write a 52 x n matrix transposed (variable-major), as d00.dat is stored. Rows are
+ * given sample-major: values[r * 52 + c]. */
+int tep_braatz_write_transposed(const char *path, const double *values, long nrows,
+                                struct tep_error *err);
+
+#endif
