@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# cli_simulate.sh - `tep simulate` and `tep campaign` from the command line:
+# output shape and exact values, determinism, parallel campaign = serial runs,
+# and clear errors with a non-zero exit for bad arguments.
+set -u
+TEP=${TEP:-build/tep}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+passes=0
+pass() { echo "ok   $1"; passes=$((passes + 1)); }
+fail() { echo "FAIL $1"; fails=$((fails + 1)); }
+expect() { if eval "$2"; then pass "$1"; else fail "$1"; fi; }
+
+# --- listings
+n=$("$TEP" simulate --list-faults | tail -n +2 | wc -l)
+expect "list-faults lists 20 disturbances" '[ "$n" -eq 20 ]'
+n=$("$TEP" simulate --list-variables | tail -n +2 | wc -l)
+expect "list-variables lists 53 variables" '[ "$n" -eq 53 ]'
+expect "list-variables names xmv_12" '"$TEP" simulate --list-variables | grep -q "^xmv_12 .*Agitator speed"'
+
+# --- a 2-hour run: header, row count, %.17g values
+"$TEP" simulate --hours 2 --output "$tmp/run.csv" --quiet
+expect "exit 0 for a good run" '[ $? -eq 0 ]'
+header=$(head -1 "$tmp/run.csv")
+want="sample,time_h$(for i in $(seq 1 41); do printf ',xmeas_%d' $i; done)$(for i in $(seq 1 12); do printf ',xmv_%d' $i; done)"
+expect "CSV header" '[ "$header" = "$want" ]'
+expect "2 h at 180 s = 40 rows" '[ $(($(wc -l < "$tmp/run.csv") - 1)) -eq 40 ]'
+expect "55 fields per row" '[ "$(awk -F, "NR>1{print NF}" "$tmp/run.csv" | sort -u)" = "55" ]'
+expect "no temporary file left" '[ -z "$(ls "$tmp" | grep tmp-)" ]'
+
+# values equal the Fortran reference (first 40 rows), when ../shared is present
+ref="${TEP_SHARED_DIR:-../shared}/tep-model/reference/idv0_seeddefault.csv"
+if [ -f "$ref" ]; then
+  bad=$(awk -F, 'NR==FNR { if (FNR > 1) for (i = 3; i <= NF; i++) r[FNR, i] = $i + 0; next }
+                 FNR > 1 { for (i = 3; i <= NF; i++) { d = $i - r[FNR, i]; if (d < 0) d = -d;
+                           s = r[FNR, i] < 0 ? -r[FNR, i] : r[FNR, i]; if (d > 1e-12 * s) n++ } }
+                 END { print n + 0 }' "$ref" "$tmp/run.csv")
+  expect "CLI output equals the Fortran reference" '[ "$bad" -eq 0 ]'
+else
+  echo "skip reference comparison: $ref not found"
+fi
+
+# stdout and determinism
+"$TEP" simulate --hours 2 --output - --quiet > "$tmp/stdout.csv"
+expect "stdout output identical to file output" 'cmp -s "$tmp/run.csv" "$tmp/stdout.csv"'
+"$TEP" simulate --hours 1 --interval 60 --seed 12345 --idv 4 --fault-at 0.5 --output "$tmp/a.csv" --quiet
+"$TEP" simulate --hours 1 --interval 60 --seed 12345 --idv 4 --fault-at 0.5 --output "$tmp/b.csv" --quiet
+expect "same seed, same bytes" 'cmp -s "$tmp/a.csv" "$tmp/b.csv"'
+expect "60 s interval: 60 rows" '[ $(($(wc -l < "$tmp/a.csv") - 1)) -eq 60 ]'
+"$TEP" simulate --hours 1 --interval 60 --seed 12346 --idv 4 --fault-at 0.5 --output "$tmp/c.csv" --quiet
+expect "other seed, other data" '! cmp -s "$tmp/a.csv" "$tmp/c.csv"'
+
+# Braatz layout: 52 fields of 16 characters
+"$TEP" simulate --hours 1 --output "$tmp/run.dat" --quiet
+expect ".dat lines are 832 characters" '[ "$(awk "{print length(\$0)}" "$tmp/run.dat" | sort -u)" = "832" ]'
+
+# shutdown reported; --stop-at-shutdown stops
+msg=$("$TEP" simulate --idv 6 --hours 16 --output "$tmp/s.csv" 2>&1)
+expect "IDV 6 shutdown reported" 'echo "$msg" | grep -q "SHUTDOWN at 13.8[0-9]* h: high reactor pressure"'
+"$TEP" simulate --idv 6 --hours 16 --stop-at-shutdown --output "$tmp/s2.csv" --quiet
+rows=$(($(wc -l < "$tmp/s2.csv") - 1))
+expect "stop at shutdown: rows end at 13.8 h (276 rows)" '[ "$rows" -eq 276 ]'
+
+# --- bad arguments: message and exit code
+check_error() { # name, expected exit, pattern, args...
+  local name=$1 code=$2 pattern=$3; shift 3
+  out=$("$TEP" simulate "$@" 2>&1 >/dev/null); rc=$?
+  if [ $rc -eq "$code" ] && echo "$out" | grep -q -- "$pattern"; then pass "$name"; else fail "$name (rc=$rc: $out)"; fi
+}
+check_error "unknown IDV" 2 "unknown disturbance IDV(25)" --idv 25
+check_error "IDV list garbage" 2 "item 2" --idv 1,x
+check_error "negative hours" 2 "expected a positive number of hours" --hours -3
+check_error "hours not a number" 2 "expected a number" --hours abc
+check_error "zero interval" 2 "expected 1..86400" --interval 0
+check_error "bad seed" 2 "expected a positive integer" --seed 0
+check_error "fractional seed" 2 "expected a positive integer" --seed 1.5
+check_error "negative fault time" 2 "expected hours >= 0" --fault-at -1
+check_error "unwritable path" 1 "cannot create output file" --output /nonexistent-dir/x.csv
+check_error "unknown option" 2 "usage" --frobnicate
+check_error "bad format" 2 "expected csv or dat" --format xml --output "$tmp/x"
+expect "failed run leaves no file" '[ ! -e /nonexistent-dir/x.csv ]'
+
+# --- campaign: parallel runs equal single runs
+"$TEP" campaign --idv 0,1 --seeds 2 --seed 777 --hours 1 --jobs 2 --out-dir "$tmp/camp" --quiet
+expect "campaign exit 0" '[ $? -eq 0 ]'
+expect "campaign wrote 4 runs + manifest" '[ $(ls "$tmp/camp" | wc -l) -eq 5 ]'
+expect "manifest has 4 runs" '[ $(($(wc -l < "$tmp/camp/campaign.csv") - 1)) -eq 4 ]'
+"$TEP" simulate --idv 1 --seed 1000780 --hours 1 --output "$tmp/single.csv" --quiet
+expect "campaign run = tep simulate run" 'cmp -s "$tmp/camp/idv01_seed1000780.csv" "$tmp/single.csv"'
+out=$("$TEP" campaign --idv 0,99 --out-dir "$tmp/c2" 2>&1); rc=$?
+expect "campaign rejects IDV 99" '[ $rc -eq 2 ] && echo "$out" | grep -q "expected IDV numbers"'
+out=$("$TEP" campaign --idv 1 2>&1); rc=$?
+expect "campaign needs --out-dir" '[ $rc -eq 2 ] && echo "$out" | grep -q "out-dir"'
+
+echo "$passes passed, $fails failed"
+[ $fails -eq 0 ]
