@@ -10,6 +10,15 @@
  * bit-identical to the gfortran build (FACTS.md §1). Evaluation order inside
  * each expression is kept as Fortran's left-to-right order.
  * Indices: components 0..7 = A..H; streams 0..12 = streams 1..13 of the code.
+ *
+ * Noise look-ahead: the random numbers do not depend on the plant state (only
+ * a shutdown stops the per-step measurement noise), and their serial chain is
+ * as long as the model's own arithmetic. When the caller tells the time of
+ * the next evaluation (next_time_h) and no analyser sample falls in this one
+ * and no disturbance knot in the next, the next evaluation's 22 noise values
+ * are drawn here, in small pieces spread through the model code, so the CPU
+ * overlaps both chains. A shutdown or an unexpected next time rolls the
+ * generator back, so the draw sequence is always the reference's.
  */
 #include "sim/plant.h"
 
@@ -223,6 +232,24 @@ static void advance_walks(struct tep_plant *p, double time)
  * TEFUNC
  */
 
+/* Draw look-ahead noise value k (in order 0..21) when a look-ahead is under way. */
+#define LOOKAHEAD(k)                                                                               \
+    do {                                                                                           \
+        if (ahead) p->noise_next[k] = tep_rng_noise(&p->rng, p->noise_sigma[k]);                   \
+    } while (0)
+
+/* May the next evaluation's noise be drawn now? Only when no analyser draws
+ * come later in this evaluation and no walk knot draws come first in the next. */
+static bool lookahead_allowed(const struct tep_plant *p, double time)
+{
+    double next = p->next_time_h;
+    if (!(next > 0.0)) return false; /* unknown (NAN) or the t = 0 evaluation */
+    if (time >= p->next_gas_sample_h || time >= p->next_product_sample_h) return false;
+    for (int i = 0; i < TEP_N_WALKS; i++)
+        if (next >= p->walk[i].t_next) return false;
+    return true;
+}
+
 /* Unpack the 9 holdup/energy states of a vessel whose vapour is A, B, C only
  * (reactor at offset 0, separator at offset 9). */
 static void unpack_two_phase(struct tep_vessel *v, const double *yy)
@@ -283,7 +310,22 @@ void tep_plant_derivatives(struct tep_plant *p, double time, const double yy[TEP
     /* IDVWLK: which IDV gives each walk its amplitude */
     static const int walk_idv[TEP_N_WALKS] = {8, 8, 9, 10, 11, 12, 13, 13, 16, 17, 18, 20};
     for (int i = 0; i < TEP_N_WALKS; i++) p->walk[i].enabled = p->idv[walk_idv[i] - 1];
+
+    /* Noise of this evaluation: drawn ahead by the previous one, or drawn now. */
+    bool have_ahead = p->noise_next_time_h == time;
+    if (!have_ahead && !isnan(p->noise_next_time_h)) p->rng = p->rng_before_next; /* stale: undo */
+    p->noise_next_time_h = NAN;
     advance_walks(p, time);
+    struct tep_rng rng_before_noise = have_ahead ? p->rng_before_next : p->rng;
+    bool noisy = time > F32(0.0);
+    if (noisy) {
+        if (have_ahead)
+            memcpy(p->noise_now, p->noise_next, sizeof p->noise_now);
+        else
+            for (int i = 0; i < 22; i++) p->noise_now[i] = tep_rng_noise(&p->rng, p->noise_sigma[i]);
+    }
+    bool ahead = noisy && lookahead_allowed(p, time);
+    if (ahead) p->rng_before_next = p->rng;
 
     const int *idv = p->idv;
     /* Feed disturbances */
@@ -331,12 +373,17 @@ void tep_plant_derivatives(struct tep_plant *p, double time, const double yy[TEP
     c->specific_energy = c->energy / c->liquid_total;
     v->specific_energy = v->energy / v->vapour_total;
 
+    LOOKAHEAD(0);
     temperature_from_enthalpy(p, r->liquid_frac, &r->temp_c, r->specific_energy, LIQUID);
+    LOOKAHEAD(1);
     r->temp_k = r->temp_c + F32(273.15);
     temperature_from_enthalpy(p, s->liquid_frac, &s->temp_c, s->specific_energy, LIQUID);
+    LOOKAHEAD(2);
     s->temp_k = s->temp_c + F32(273.15);
     temperature_from_enthalpy(p, c->liquid_frac, &c->temp_c, c->specific_energy, LIQUID);
+    LOOKAHEAD(3);
     temperature_from_enthalpy(p, v->vapour_frac, &v->temp_c, v->specific_energy, VAPOUR_PV);
+    LOOKAHEAD(4);
     v->temp_k = v->temp_c + F32(273.15);
 
     r->liquid_density = liquid_density(p, r->liquid_frac, r->temp_c);
@@ -350,7 +397,9 @@ void tep_plant_derivatives(struct tep_plant *p, double time, const double yy[TEP
 
     const double rg = F32(998.9); /* RG */
     two_phase_pressure(p, r, rg);
+    LOOKAHEAD(5);
     two_phase_pressure(p, s, rg);
+    LOOKAHEAD(6);
     v->pressure = v->vapour_total * rg * v->temp_k / v->total_volume;
     for (int i = 0; i < TEP_N_COMPONENTS; i++) {
         r->vapour_frac[i] = r->partial_pressure[i] / r->pressure;
@@ -366,6 +415,7 @@ void tep_plant_derivatives(struct tep_plant *p, double time, const double yy[TEP
     /* Reaction kinetics (Arrhenius; 40000.0/1.987 etc. folded in single precision) */
     double *rr = p->reaction_rate;
     const double *ppr = r->partial_pressure;
+    LOOKAHEAD(7);
     rr[0] = exp(F32(31.5859536) - (double)(40000.0f / 1.987f) / r->temp_k) * kinetics1;
     rr[1] = exp(F32(3.00094014) - (double)(20000.0f / 1.987f) / r->temp_k) * kinetics2;
     rr[2] = exp(F32(53.4060443) - (double)(60000.0f / 1.987f) / r->temp_k);
@@ -420,16 +470,22 @@ void tep_plant_derivatives(struct tep_plant *p, double time, const double yy[TEP
     tst[S_PURGE] = s->temp_c;
     tst[S_SEP_LIQ] = s->temp_c;
     tst[S_PRODUCT] = c->temp_c;
+    LOOKAHEAD(8);
     hst[S_D_FEED] = mixture_enthalpy(p, xst[S_D_FEED], tst[S_D_FEED], VAPOUR);
     hst[S_E_FEED] = mixture_enthalpy(p, xst[S_E_FEED], tst[S_E_FEED], VAPOUR);
+    LOOKAHEAD(9);
     hst[S_A_FEED] = mixture_enthalpy(p, xst[S_A_FEED], tst[S_A_FEED], VAPOUR);
     hst[S_AC_FEED] = mixture_enthalpy(p, xst[S_AC_FEED], tst[S_AC_FEED], VAPOUR);
+    LOOKAHEAD(10);
     hst[S_REACT_FEED] = mixture_enthalpy(p, xst[S_REACT_FEED], tst[S_REACT_FEED], VAPOUR);
     hst[S_REACT_OUT] = mixture_enthalpy(p, xst[S_REACT_OUT], tst[S_REACT_OUT], VAPOUR);
+    LOOKAHEAD(11);
     hst[S_RECYCLE] = mixture_enthalpy(p, xst[S_RECYCLE], tst[S_RECYCLE], VAPOUR);
     hst[S_PURGE] = hst[S_RECYCLE];
     hst[S_SEP_LIQ] = mixture_enthalpy(p, xst[S_SEP_LIQ], tst[S_SEP_LIQ], LIQUID);
+    LOOKAHEAD(12);
     hst[S_PRODUCT] = mixture_enthalpy(p, xst[S_PRODUCT], tst[S_PRODUCT], LIQUID);
+    LOOKAHEAD(13);
 
     /* Flows through the valves */
     const double *vrng = p->valve_range;
@@ -457,6 +513,7 @@ void tep_plant_derivatives(struct tep_plant *p, double time, const double yy[TEP
     flms = vpos[5] * 0.151169 * sqrt(dlp);
     ftm[S_PURGE] = flms / xmws[S_PURGE];
 
+    LOOKAHEAD(14);
     /* Compressor */
     double pr = v->pressure / s->pressure;
     if (pr < F32(1.0)) pr = F32(1.0);
@@ -481,6 +538,7 @@ void tep_plant_derivatives(struct tep_plant *p, double time, const double yy[TEP
             fcm[st][i] = xst[st][i] * ftm[st];
         }
 
+    LOOKAHEAD(15);
     /* Stripper separation factors */
     if (ftm[S_SEP_LIQ] > F32(0.1)) {
         double tmpfac;
@@ -523,8 +581,11 @@ void tep_plant_derivatives(struct tep_plant *p, double time, const double yy[TEP
     }
     tst[S_STRIP_VAP] = c->temp_c;
     tst[S_STRIP_LIQ] = c->temp_c;
+    LOOKAHEAD(16);
     hst[S_STRIP_VAP] = mixture_enthalpy(p, xst[S_STRIP_VAP], tst[S_STRIP_VAP], VAPOUR);
+    LOOKAHEAD(17);
     hst[S_STRIP_LIQ] = mixture_enthalpy(p, xst[S_STRIP_LIQ], tst[S_STRIP_LIQ], LIQUID);
+    LOOKAHEAD(18);
     ftm[S_REACT_IN] = ftm[S_REACT_FEED];
     hst[S_REACT_IN] = hst[S_REACT_FEED];
     tst[S_REACT_IN] = tst[S_REACT_FEED];
@@ -533,6 +594,7 @@ void tep_plant_derivatives(struct tep_plant *p, double time, const double yy[TEP
         fcm[S_REACT_IN][i] = fcm[S_REACT_FEED][i];
     }
 
+    LOOKAHEAD(19);
     /* Heat transfer */
     double uarlev;
     if (r->liquid_volume / F32(7.8) > F32(50.0))
@@ -553,6 +615,7 @@ void tep_plant_derivatives(struct tep_plant *p, double time, const double yy[TEP
     p->stripper_steam_heat = 0.0;
     if (c->temp_c < F32(100.0)) p->stripper_steam_heat = p->stripper_steam_ua * (F32(100.0) - c->temp_c);
 
+    LOOKAHEAD(20);
     /* Continuous measurements, noise-free */
     double *xmeas = p->xmeas;
     xmeas[0] = ftm[S_A_FEED] * F32(0.359) / F32(35.3145);
@@ -578,9 +641,16 @@ void tep_plant_derivatives(struct tep_plant *p, double time, const double yy[TEP
     xmeas[20] = p->reactor_cw_temp;
     xmeas[21] = p->separator_cw_temp;
 
+    LOOKAHEAD(21);
+    if (ahead) p->noise_next_time_h = p->next_time_h;
+
     p->shutdown = check_limits(p);
-    if (time > F32(0.0) && p->shutdown == TEP_SHUTDOWN_NONE)
-        for (int i = 0; i < 22; i++) xmeas[i] = xmeas[i] + tep_rng_noise(&p->rng, p->noise_sigma[i]);
+    if (p->shutdown != TEP_SHUTDOWN_NONE) { /* a frozen plant draws no measurement noise */
+        p->rng = rng_before_noise;
+        p->noise_next_time_h = NAN;
+    } else if (noisy) {
+        for (int i = 0; i < 22; i++) xmeas[i] = xmeas[i] + p->noise_now[i];
+    }
 
     /* Analysers: true compositions now, published after the dead time */
     double xcmp[TEP_N_XMEAS];
@@ -660,6 +730,11 @@ void tep_plant_derivatives(struct tep_plant *p, double time, const double yy[TEP
         for (int i = 0; i < TEP_N_STATES; i++) yp[i] = F32(0.0);
 }
 
+double tep_plant_rng_state(const struct tep_plant *p)
+{
+    return tep_rng_state(isnan(p->noise_next_time_h) ? &p->rng : &p->rng_before_next);
+}
+
 /* ---------------------------------------------------------------------------------------
  * TEINIT
  */
@@ -682,6 +757,8 @@ void tep_plant_init(struct tep_plant *p, double seed, double yy[TEP_N_STATES],
                     double yp[TEP_N_STATES])
 {
     memset(p, 0, sizeof *p); /* COMMON blocks start at zero */
+    p->next_time_h = NAN;
+    p->noise_next_time_h = NAN;
 
     /* Component data (COMMON /CONST/): molar masses, Antoine and density
      * coefficients are REAL*4 literals; heat capacities carry D exponents. */

@@ -121,6 +121,13 @@ struct tep_plant {
     /* ---- disturbance generators (COMMON /WLK/) */
     struct tep_walk walk[TEP_N_WALKS];
 
+    /* ---- measurement-noise look-ahead (plant.c, "noise look-ahead") */
+    double next_time_h;             /* caller's hint: time of the next evaluation, NAN if unknown */
+    double noise_now[22];           /* XMEAS 1..22 noise of the current evaluation */
+    double noise_next[22];          /* drawn ahead for the evaluation at noise_next_time_h */
+    double noise_next_time_h;       /* NAN when nothing has been drawn ahead */
+    struct tep_rng rng_before_next; /* generator state before the look-ahead draws */
+
     /* ---- shutdown status of the last evaluation */
     enum tep_shutdown_reason shutdown; /* first limit found by the last evaluation */
 };
@@ -130,6 +137,10 @@ struct tep_plant {
  * initial states and `yp` their derivatives. */
 void tep_plant_init(struct tep_plant *plant, double seed, double yy[TEP_N_STATES],
                     double yp[TEP_N_STATES]);
+
+/* The generator state G as the reference holds it after the last evaluation
+ * (look-ahead draws not counted). */
+double tep_plant_rng_state(const struct tep_plant *plant);
 
 /* Evaluate the model at `time_h` for states `yy` (TEFUNC): fills the
  * derivatives `yp`, updates XMEAS (with noise), the disturbance generators,

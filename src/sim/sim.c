@@ -161,6 +161,7 @@ int tep_sim_step(struct tep_sim *sim, struct tep_sample *sample)
         }
     }
 
+    plant->next_time_h = sim->time_h + sim->step_h; /* lets the plant draw noise ahead */
     tep_plant_derivatives(plant, sim->time_h, sim->yy, sim->yp);
     if (plant->shutdown != TEP_SHUTDOWN_NONE && sim->shutdown_step == 0) {
         sim->shutdown_step = step;
