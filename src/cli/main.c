@@ -1,4 +1,5 @@
 /* main.c - the `tep` command: dispatches to subcommands (simulate, ...). */
+#include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    gsl_set_error_handler_off(); /* GSL failures come back as return codes, never abort() */
     if (argc < 2) {
         usage(stderr);
         return 2;
