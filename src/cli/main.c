@@ -10,6 +10,7 @@ static void usage(FILE *out)
     fputs("usage: tep <command> [options]\n"
           "\n"
           "commands:\n"
+          "  run        the pipeline from config.yaml: collect, preprocess, store\n"
           "  simulate   run the Tennessee Eastman plant (closed loop) and write samples\n"
           "  campaign   run many simulations (faults x seeds) into a folder, in parallel\n"
           "\n"

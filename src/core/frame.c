@@ -172,3 +172,26 @@ int tep_frame_append(struct tep_frame *dst, const struct tep_frame *src, struct 
     dst->nrows = need;
     return 0;
 }
+
+int tep_frame_load_prefix(struct tep_frame *dst, const struct tep_frame *src,
+                          struct tep_error *err)
+{
+    if (dst->ncols == 0 && tep_frame_copy_schema(dst, src, err) != 0) return -1;
+    if (dst->ncols < src->ncols)
+        return tep_error_set(err, TEP_ERR_INTERNAL, "frame has %zu columns, expected at least %zu",
+                             dst->ncols, src->ncols);
+    for (size_t c = 0; c < src->ncols; c++)
+        if (strcmp(dst->cols[c].name, src->cols[c].name) != 0)
+            return tep_error_set(err, TEP_ERR_INTERNAL, "column %zu is '%s', expected '%s'", c,
+                                 dst->cols[c].name, src->cols[c].name);
+    if (tep_frame_reserve(dst, src->nrows, err) != 0) return -1;
+    size_t n = src->nrows;
+    memcpy(dst->time_h, src->time_h, n * sizeof(double));
+    memcpy(dst->sample, src->sample, n * sizeof(int64_t));
+    memcpy(dst->fault, src->fault, n * sizeof(int32_t));
+    for (size_t c = 0; c < src->ncols; c++)
+        memcpy(dst->cols[c].data, src->cols[c].data, n * sizeof(double));
+    dst->nrows = n;
+    memcpy(dst->run_id, src->run_id, sizeof dst->run_id);
+    return 0;
+}

@@ -74,6 +74,12 @@ int tep_frame_copy_schema(struct tep_frame *dst, const struct tep_frame *src,
 /* Append all rows of `src` to `dst`; the column names must match in order. */
 int tep_frame_append(struct tep_frame *dst, const struct tep_frame *src, struct tep_error *err);
 
+/* Replace the rows of `dst` with those of `src`. `dst` either has no columns
+ * (it gets src's) or starts with src's columns, in order; columns after them
+ * (added by later stages) are left for those stages to fill. */
+int tep_frame_load_prefix(struct tep_frame *dst, const struct tep_frame *src,
+                          struct tep_error *err);
+
 /* Convenience accessor: value of column `col` in row `row`. */
 static inline double tep_frame_get(const struct tep_frame *f, size_t row, size_t col)
 {

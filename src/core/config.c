@@ -1,0 +1,417 @@
+/* config.c - YAML configuration: parsing with libyaml and validation from key
+ * tables (see config.h). Every message carries the file, line and column of
+ * the offending node and says what form was expected. */
+#include "core/config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static void hex_sha256(const unsigned char *data, size_t n, char out[65])
+{
+    unsigned char digest[32];
+    unsigned int len = 0;
+    EVP_Digest(data, n, digest, &len, EVP_sha256(), NULL);
+    for (unsigned i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", digest[i]);
+}
+
+int tep_config_load_string(struct tep_config *cfg, const char *name, const char *text,
+                           struct tep_error *err)
+{
+    memset(cfg, 0, sizeof *cfg);
+    snprintf(cfg->path, sizeof cfg->path, "%s", name);
+    hex_sha256((const unsigned char *)text, strlen(text), cfg->sha256);
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        return tep_error_set(err, TEP_ERR_NOMEM, "cannot initialise the YAML parser");
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
+    if (!yaml_parser_load(&parser, &cfg->doc)) {
+        tep_error_set_at(err, TEP_ERR_CONFIG, name, (long)parser.problem_mark.line + 1,
+                         (long)parser.problem_mark.column + 1, "invalid YAML: %s%s%s",
+                         parser.problem ? parser.problem : "syntax error",
+                         parser.context ? " " : "", parser.context ? parser.context : "");
+        yaml_parser_delete(&parser);
+        return -1;
+    }
+    yaml_parser_delete(&parser);
+    cfg->loaded = true;
+    yaml_node_t *root = yaml_document_get_root_node(&cfg->doc);
+    if (root && root->type != YAML_MAPPING_NODE) {
+        int rc = tep_config_error_at(cfg, root, err,
+                                     "the configuration must be a mapping of sections "
+                                     "(data:, preprocessing:, storage:, ...)");
+        tep_config_free(cfg);
+        return rc;
+    }
+    return 0;
+}
+
+int tep_config_load(struct tep_config *cfg, const char *path, struct tep_error *err)
+{
+    memset(cfg, 0, sizeof *cfg);
+    FILE *f = fopen(path, "rb");
+    char *text = NULL;
+    if (!f) return tep_error_set_errno(err, TEP_ERR_CONFIG, "cannot open configuration", path);
+    if (fseek(f, 0, SEEK_END) != 0) goto io_fail;
+    long size = ftell(f);
+    if (size < 0 || size > 16 * 1024 * 1024) {
+        fclose(f);
+        return tep_error_set_at(err, TEP_ERR_CONFIG, path, 0, 0,
+                                "configuration file is not a regular file of at most 16 MiB");
+    }
+    rewind(f);
+    text = malloc((size_t)size + 1);
+    if (!text) {
+        fclose(f);
+        return tep_error_set(err, TEP_ERR_NOMEM, "out of memory reading %s", path);
+    }
+    if (fread(text, 1, (size_t)size, f) != (size_t)size) goto io_fail;
+    text[size] = '\0';
+    fclose(f);
+    if (strlen(text) != (size_t)size) {
+        free(text);
+        return tep_error_set_at(err, TEP_ERR_CONFIG, path, 0, 0,
+                                "configuration contains a NUL byte; expected YAML text");
+    }
+    int rc = tep_config_load_string(cfg, path, text, err);
+    free(text);
+    return rc;
+io_fail:
+    tep_error_set_errno(err, TEP_ERR_CONFIG, "cannot read configuration", path);
+    fclose(f);
+    free(text);
+    return -1;
+}
+
+void tep_config_free(struct tep_config *cfg)
+{
+    if (cfg->loaded) yaml_document_delete(&cfg->doc);
+    cfg->loaded = false;
+}
+
+yaml_node_t *tep_config_root(struct tep_config *cfg)
+{
+    return cfg->loaded ? yaml_document_get_root_node(&cfg->doc) : NULL;
+}
+
+const char *tep_config_scalar(const yaml_node_t *node)
+{
+    if (!node || node->type != YAML_SCALAR_NODE) return NULL;
+    return (const char *)node->data.scalar.value;
+}
+
+yaml_node_t *tep_config_child(struct tep_config *cfg, yaml_node_t *mapping, const char *key)
+{
+    if (!mapping || mapping->type != YAML_MAPPING_NODE) return NULL;
+    for (yaml_node_pair_t *p = mapping->data.mapping.pairs.start;
+         p < mapping->data.mapping.pairs.top; p++) {
+        const char *k = tep_config_scalar(yaml_document_get_node(&cfg->doc, p->key));
+        if (k && strcmp(k, key) == 0) return yaml_document_get_node(&cfg->doc, p->value);
+    }
+    return NULL;
+}
+
+size_t tep_config_seq_len(const yaml_node_t *seq)
+{
+    if (!seq || seq->type != YAML_SEQUENCE_NODE) return 0;
+    return (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start);
+}
+
+yaml_node_t *tep_config_seq_item(struct tep_config *cfg, yaml_node_t *seq, size_t i)
+{
+    if (i >= tep_config_seq_len(seq)) return NULL;
+    return yaml_document_get_node(&cfg->doc, seq->data.sequence.items.start[i]);
+}
+
+int tep_config_error_at(struct tep_config *cfg, const yaml_node_t *node, struct tep_error *err,
+                        const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    long line = node ? (long)node->start_mark.line + 1 : 0;
+    long col = node ? (long)node->start_mark.column + 1 : 0;
+    return tep_error_set_at(err, TEP_ERR_CONFIG, cfg ? cfg->path : NULL, line, col, "%s", msg);
+}
+
+/* ---- scalar conversion ------------------------------------------------------------- */
+
+static const char *type_name(enum tep_cfg_type t)
+{
+    switch (t) {
+    case TEP_CFG_BOOL: return "true or false";
+    case TEP_CFG_INT: return "a whole number";
+    case TEP_CFG_DOUBLE: return "a number";
+    case TEP_CFG_STRING: return "a string";
+    case TEP_CFG_ENUM: return "one of";
+    case TEP_CFG_INT_LIST: return "a whole number or a list of them";
+    case TEP_CFG_DOUBLE_LIST: return "a number or a list of numbers";
+    case TEP_CFG_NAME_LIST: return "a name or a list of names";
+    }
+    return "?";
+}
+
+static bool has_range(const struct tep_cfg_key *k) { return k->min <= k->max; }
+
+/* Convert one scalar text to a number for `key`; `msg` gets the complaint. */
+static int parse_number(const struct tep_cfg_key *key, const char *text, bool integer,
+                        double *out, char *msg, size_t msgsize)
+{
+    char *end = NULL;
+    errno = 0;
+    double v;
+    if (integer) {
+        long l = strtol(text, &end, 10);
+        v = (double)l;
+    } else {
+        v = strtod(text, &end);
+    }
+    if (!text[0] || end == text || *end != '\0' || errno != 0 || !isfinite(v)) {
+        snprintf(msg, msgsize, "expected %s, got '%s'", integer ? "a whole number" : "a number",
+                 text);
+        return -1;
+    }
+    if (has_range(key) && (v < key->min || v > key->max)) {
+        snprintf(msg, msgsize, "value %s is out of range: expected %g..%g", text, key->min,
+                 key->max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_bool(const char *text, bool *out)
+{
+    static const char *yes[] = {"true", "yes", "on", "1"}, *no[] = {"false", "no", "off", "0"};
+    for (int i = 0; i < 4; i++) {
+        if (strcasecmp(text, yes[i]) == 0) return *out = true, 0;
+        if (strcasecmp(text, no[i]) == 0) return *out = false, 0;
+    }
+    return -1;
+}
+
+static int parse_enum(const char *choices, const char *text, int *out)
+{
+    int index = 0;
+    const char *p = choices;
+    while (*p) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (strlen(text) == len && strncasecmp(p, text, len) == 0) return *out = index, 0;
+        index++;
+        p += len + (bar ? 1 : 0);
+    }
+    return -1;
+}
+
+/* Store scalar `text` for `key` into `options`. */
+static int store_scalar(const struct tep_cfg_key *key, const char *text, void *options,
+                        size_t list_index, char *msg, size_t msgsize)
+{
+    char *field = (char *)options + key->offset;
+    double v;
+    switch (key->type) {
+    case TEP_CFG_BOOL:
+        if (parse_bool(text, (bool *)field) != 0) {
+            snprintf(msg, msgsize, "expected true or false, got '%s'", text);
+            return -1;
+        }
+        return 0;
+    case TEP_CFG_INT:
+        if (parse_number(key, text, true, &v, msg, msgsize)) return -1;
+        *(long *)field = (long)v;
+        return 0;
+    case TEP_CFG_DOUBLE:
+        if (parse_number(key, text, false, &v, msg, msgsize)) return -1;
+        *(double *)field = v;
+        return 0;
+    case TEP_CFG_STRING:
+        if (strlen(text) >= TEP_CFG_STRING_MAX) {
+            snprintf(msg, msgsize, "string is longer than %d bytes", TEP_CFG_STRING_MAX - 1);
+            return -1;
+        }
+        snprintf(field, TEP_CFG_STRING_MAX, "%s", text);
+        return 0;
+    case TEP_CFG_ENUM:
+        if (parse_enum(key->choices, text, (int *)field) != 0) {
+            snprintf(msg, msgsize, "expected one of %s, got '%s'", key->choices, text);
+            return -1;
+        }
+        return 0;
+    case TEP_CFG_INT_LIST: {
+        struct tep_cfg_int_list *list = (struct tep_cfg_int_list *)field;
+        if (parse_number(key, text, true, &v, msg, msgsize)) return -1;
+        list->v[list_index] = (long)v;
+        list->n = list_index + 1;
+        return 0;
+    }
+    case TEP_CFG_DOUBLE_LIST: {
+        struct tep_cfg_double_list *list = (struct tep_cfg_double_list *)field;
+        if (parse_number(key, text, false, &v, msg, msgsize)) return -1;
+        list->v[list_index] = v;
+        list->n = list_index + 1;
+        return 0;
+    }
+    case TEP_CFG_NAME_LIST: {
+        struct tep_cfg_name_list *list = (struct tep_cfg_name_list *)field;
+        if (!text[0] || strlen(text) >= TEP_CFG_NAME_MAX) {
+            snprintf(msg, msgsize, "expected a name of 1..%d characters", TEP_CFG_NAME_MAX - 1);
+            return -1;
+        }
+        snprintf(list->v[list_index], TEP_CFG_NAME_MAX, "%s", text);
+        list->n = list_index + 1;
+        return 0;
+    }
+    }
+    snprintf(msg, msgsize, "internal: unknown key type");
+    return -1;
+}
+
+static bool is_list_type(enum tep_cfg_type t)
+{
+    return t == TEP_CFG_INT_LIST || t == TEP_CFG_DOUBLE_LIST || t == TEP_CFG_NAME_LIST;
+}
+
+static void clear_list(const struct tep_cfg_key *key, void *options)
+{
+    char *field = (char *)options + key->offset;
+    *(size_t *)field = 0; /* every list struct starts with its count */
+}
+
+/* Defaults: "a, b, c" for lists, plain text otherwise. */
+static int apply_default(const struct tep_cfg_key *key, void *options, struct tep_error *err)
+{
+    char msg[512];
+    if (is_list_type(key->type)) {
+        clear_list(key, options);
+        if (!key->default_value || !key->default_value[0]) return 0;
+        char buf[1024];
+        snprintf(buf, sizeof buf, "%s", key->default_value);
+        size_t i = 0;
+        for (char *save = NULL, *tok = strtok_r(buf, ", ", &save); tok;
+             tok = strtok_r(NULL, ", ", &save), i++)
+            if (i >= TEP_CFG_LIST_MAX || store_scalar(key, tok, options, i, msg, sizeof msg))
+                return tep_error_set(err, TEP_ERR_INTERNAL, "bad default for '%s': %s",
+                                     key->name, msg);
+        return 0;
+    }
+    const char *text = key->default_value;
+    if (!text) {
+        char *field = (char *)options + key->offset;
+        switch (key->type) {
+        case TEP_CFG_BOOL: *(bool *)field = false; break;
+        case TEP_CFG_INT: *(long *)field = 0; break;
+        case TEP_CFG_DOUBLE: *(double *)field = 0; break;
+        case TEP_CFG_STRING: field[0] = '\0'; break;
+        case TEP_CFG_ENUM: *(int *)field = 0; break;
+        default: break;
+        }
+        return 0;
+    }
+    if (store_scalar(key, text, options, 0, msg, sizeof msg))
+        return tep_error_set(err, TEP_ERR_INTERNAL, "bad default for '%s': %s", key->name, msg);
+    return 0;
+}
+
+int tep_config_defaults(const struct tep_cfg_key *keys, void *options, struct tep_error *err)
+{
+    for (const struct tep_cfg_key *k = keys; k->name; k++)
+        if (apply_default(k, options, err) != 0) return -1;
+    return 0;
+}
+
+static void list_key_names(const struct tep_cfg_key *keys, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (const struct tep_cfg_key *k = keys; k->name && used < n; k++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%s", used ? ", " : "", k->name);
+}
+
+static bool in_list(const char *const *list, const char *name)
+{
+    for (; list && *list; list++)
+        if (strcmp(*list, name) == 0) return true;
+    return false;
+}
+
+int tep_config_apply(struct tep_config *cfg, yaml_node_t *mapping, const struct tep_cfg_key *keys,
+                     void *options, const char *where, const char *const *ignore,
+                     struct tep_error *err)
+{
+    if (tep_config_defaults(keys, options, err) != 0) return -1;
+    if (!mapping) return 0;
+    if (mapping->type == YAML_SCALAR_NODE && !tep_config_scalar(mapping)[0]) return 0; /* "key:" */
+    if (mapping->type != YAML_MAPPING_NODE)
+        return tep_config_error_at(cfg, mapping, err, "%s: expected a mapping of keys", where);
+    char msg[512];
+    for (yaml_node_pair_t *p = mapping->data.mapping.pairs.start;
+         p < mapping->data.mapping.pairs.top; p++) {
+        yaml_node_t *knode = yaml_document_get_node(&cfg->doc, p->key);
+        yaml_node_t *vnode = yaml_document_get_node(&cfg->doc, p->value);
+        const char *name = tep_config_scalar(knode);
+        if (!name) return tep_config_error_at(cfg, knode, err, "%s: expected a key name", where);
+        const struct tep_cfg_key *key = NULL;
+        for (const struct tep_cfg_key *k = keys; k->name; k++)
+            if (strcmp(k->name, name) == 0) key = k;
+        if (!key) {
+            if (in_list(ignore, name)) continue;
+            char names[1024];
+            list_key_names(keys, names, sizeof names);
+            return tep_config_error_at(cfg, knode, err, "%s: unknown key '%s' (expected one of: %s)",
+                                       where, name, names);
+        }
+        if (is_list_type(key->type) && vnode->type == YAML_SEQUENCE_NODE) {
+            clear_list(key, options);
+            size_t n = tep_config_seq_len(vnode);
+            if (n > TEP_CFG_LIST_MAX)
+                return tep_config_error_at(cfg, vnode, err, "%s.%s: at most %d items", where, name,
+                                           TEP_CFG_LIST_MAX);
+            for (size_t i = 0; i < n; i++) {
+                yaml_node_t *item = tep_config_seq_item(cfg, vnode, i);
+                const char *text = tep_config_scalar(item);
+                if (!text)
+                    return tep_config_error_at(cfg, item, err, "%s.%s[%zu]: expected %s", where,
+                                               name, i, type_name(key->type));
+                if (store_scalar(key, text, options, i, msg, sizeof msg))
+                    return tep_config_error_at(cfg, item, err, "%s.%s[%zu]: %s", where, name, i,
+                                               msg);
+            }
+            continue;
+        }
+        const char *text = tep_config_scalar(vnode);
+        if (!text) {
+            if (key->type == TEP_CFG_ENUM)
+                return tep_config_error_at(cfg, vnode, err, "%s.%s: expected one of %s", where,
+                                           name, key->choices);
+            return tep_config_error_at(cfg, vnode, err, "%s.%s: expected %s", where, name,
+                                       type_name(key->type));
+        }
+        if (is_list_type(key->type)) clear_list(key, options);
+        if (store_scalar(key, text, options, 0, msg, sizeof msg))
+            return tep_config_error_at(cfg, vnode, err, "%s.%s: %s", where, name, msg);
+    }
+    return 0;
+}
+
+void tep_config_print_keys(FILE *out, const char *section, const struct tep_cfg_key *keys)
+{
+    for (const struct tep_cfg_key *k = keys; k->name; k++) {
+        char full[256], form[256];
+        snprintf(full, sizeof full, "%s.%s", section, k->name);
+        if (k->type == TEP_CFG_ENUM)
+            snprintf(form, sizeof form, "%s", k->choices);
+        else if (has_range(k))
+            snprintf(form, sizeof form, "%s, %g..%g", type_name(k->type), k->min, k->max);
+        else
+            snprintf(form, sizeof form, "%s", type_name(k->type));
+        fprintf(out, "  %-40s %s (default: %s)\n      %s\n", full, form,
+                k->default_value && k->default_value[0] ? k->default_value : "none", k->help);
+    }
+}

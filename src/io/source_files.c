@@ -1,0 +1,241 @@
+/* source_files.c - collection from data files: an input stage over every file of
+ * data.input_dir that matches data.pattern (default "*.<file_format>"), in name
+ * order. Each file is a run (a file holding several runs, such as the Rieth
+ * 2017 layout with a simulationRun column, gives one run per simulation run),
+ * with lineage: path, size, SHA-256 and rows read. Run ids are the file name
+ * ("d01_te.dat"), or "file#run" inside multi-run files, so a rerun of the same
+ * input replaces its rows.
+ */
+#include <errno.h>
+#include <glob.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/stage.h"
+#include "io/reader.h"
+#include "io/sources.h"
+
+struct files_options {
+    char input_dir[TEP_CFG_STRING_MAX];
+    int file_format; /* index into "csv|json|dat|parquet" */
+    char pattern[TEP_CFG_STRING_MAX];
+    bool nan_as_missing;
+    bool ignore_unknown_columns;
+    long max_line_bytes;
+};
+
+struct files_ctx {
+    glob_t files;
+    size_t next_file;
+    struct tep_reader *reader; /* file in progress, NULL between files */
+    const char *file_name;     /* its base name */
+    bool eof;                  /* the reader has returned 0 */
+    int runs_in_file;          /* runs started from the current file */
+    struct tep_frame *held;    /* a chunk read but not yet delivered */
+    bool held_valid;
+};
+
+static const enum tep_file_format format_values[] = {TEP_FORMAT_CSV, TEP_FORMAT_JSON, TEP_FORMAT_DAT,
+                                                     TEP_FORMAT_PARQUET};
+
+static const struct tep_cfg_key files_keys[] = {
+    {"input_dir", TEP_CFG_STRING, "data/raw", offsetof(struct files_options, input_dir),
+     "folder holding the input files", NULL, TEP_CFG_UNBOUNDED},
+    {"file_format", TEP_CFG_ENUM, "csv", offsetof(struct files_options, file_format),
+     "format of the input files (json = NDJSON, dat = the Braatz files)", "csv|json|dat|parquet",
+     TEP_CFG_UNBOUNDED},
+    {"pattern", TEP_CFG_STRING, "", offsetof(struct files_options, pattern),
+     "glob picking the files in input_dir (default: *.<file_format>)", NULL, TEP_CFG_UNBOUNDED},
+    {"nan_as_missing", TEP_CFG_BOOL, "false", offsetof(struct files_options, nan_as_missing),
+     "accept NaN/NA/null text as a missing value (otherwise it is an error)", NULL,
+     TEP_CFG_UNBOUNDED},
+    {"ignore_unknown_columns", TEP_CFG_BOOL, "false",
+     offsetof(struct files_options, ignore_unknown_columns),
+     "skip columns that are no TEP variable or key (otherwise an error)", NULL,
+     TEP_CFG_UNBOUNDED},
+    {"max_line_bytes", TEP_CFG_INT, "16777216", offsetof(struct files_options, max_line_bytes),
+     "longest accepted line in bytes", NULL, 1024, 1073741824.0},
+    {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
+};
+
+const struct tep_cfg_key *tep_source_files_keys(void) { return files_keys; }
+
+static int files_init(struct tep_stage *stage, struct tep_error *err)
+{
+    struct files_options *o = stage->options;
+    struct files_ctx *c = calloc(1, sizeof *c);
+    if (!c) return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+    stage->ctx = c;
+    struct stat st;
+    if (stat(o->input_dir, &st) != 0)
+        return tep_error_set_errno(err, TEP_ERR_IO, "data.input_dir: cannot open the folder",
+                                   o->input_dir);
+    if (!S_ISDIR(st.st_mode))
+        return tep_error_set_at(err, TEP_ERR_IO, o->input_dir, 0, 0,
+                                "data.input_dir: expected a folder, found a file");
+    char pattern[2 * TEP_CFG_STRING_MAX + 16];
+    char ext[16];
+    const char *names[] = {"csv", "json", "dat", "parquet"};
+    snprintf(ext, sizeof ext, "*.%s", names[o->file_format]);
+    snprintf(pattern, sizeof pattern, "%s/%s", o->input_dir, o->pattern[0] ? o->pattern : ext);
+    int rc = glob(pattern, 0, NULL, &c->files);
+    if (rc == GLOB_NOMATCH || (rc == 0 && c->files.gl_pathc == 0))
+        return tep_error_set_at(err, TEP_ERR_IO, o->input_dir, 0, 0,
+                                "no input files match '%s' (data.pattern / data.file_format)",
+                                o->pattern[0] ? o->pattern : ext);
+    if (rc != 0)
+        return tep_error_set_at(err, TEP_ERR_IO, o->input_dir, 0, 0, "cannot list '%s'", pattern);
+    return 0;
+}
+
+/* Run id of a chunk: the file name, or "file#run" for a file holding several runs
+ * (the reader names a single-run file's run after the file without extension). */
+static void chunk_run_id(const struct files_ctx *c, const struct tep_frame *chunk, char *out,
+                         size_t n)
+{
+    char stem[TEP_RUN_ID_MAX];
+    snprintf(stem, sizeof stem, "%s", c->file_name);
+    char *dot = strrchr(stem, '.');
+    if (dot) *dot = '\0';
+    if (strcmp(chunk->run_id, stem) == 0 || !chunk->run_id[0])
+        snprintf(out, n, "%s", c->file_name);
+    else
+        snprintf(out, n, "%s#%s", c->file_name, chunk->run_id);
+}
+
+static void fill_lineage(struct files_ctx *c, struct tep_run_meta *meta)
+{
+    const struct tep_lineage *l = tep_reader_lineage(c->reader);
+    snprintf(meta->source, sizeof meta->source, "%s", l->path);
+    snprintf(meta->source_kind, sizeof meta->source_kind, "%s", tep_format_name(l->format));
+    meta->size_bytes = l->size_bytes;
+    snprintf(meta->sha256, sizeof meta->sha256, "%s", l->sha256);
+    if (l->fault > 0 && meta->fault == 0) meta->fault = l->fault;
+    if (!isnan(l->fault_onset_h) && isnan(meta->fault_onset_h)) meta->fault_onset_h = l->fault_onset_h;
+}
+
+static int open_file(struct tep_stage *stage, const char *path, struct tep_error *err)
+{
+    struct files_options *o = stage->options;
+    struct files_ctx *c = stage->ctx;
+    struct tep_reader_options ro = {
+        .format = format_values[o->file_format],
+        .chunk_rows = stage->env && stage->env->chunk_rows ? stage->env->chunk_rows : 0,
+        .max_line_bytes = (size_t)o->max_line_bytes,
+        .ignore_unknown_columns = o->ignore_unknown_columns,
+        .nan_text_is_missing = o->nan_as_missing,
+    };
+    c->reader = tep_reader_open(path, &ro, err);
+    if (!c->reader) return -1;
+    const char *slash = strrchr(path, '/');
+    c->file_name = slash ? slash + 1 : path;
+    c->eof = false;
+    c->runs_in_file = 0;
+    /* a new file may have other columns: a fresh frame for its chunks */
+    tep_frame_free(c->held);
+    c->held = tep_frame_new(1024);
+    if (!c->held) return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+    return 0;
+}
+
+/* Read the next chunk into `held`; sets eof at the end of the file. */
+static int read_chunk(struct files_ctx *c, struct tep_error *err)
+{
+    long n = tep_reader_next(c->reader, c->held, err);
+    if (n < 0) return -1;
+    if (n == 0) {
+        c->eof = true;
+        return 0;
+    }
+    c->held_valid = true;
+    return 0;
+}
+
+static int files_next_run(struct tep_stage *stage, struct tep_run_meta *meta, struct tep_error *err)
+{
+    struct files_ctx *c = stage->ctx;
+    for (;;) {
+        if (c->held_valid) break;
+        if (c->reader && !c->eof) {
+            if (read_chunk(c, err) != 0) return -1;
+            if (c->eof && c->runs_in_file == 0) {
+                c->held_valid = true; /* a file with no rows (header only) is an empty run */
+                tep_frame_clear(c->held);
+            }
+            continue;
+        }
+        if (c->reader) {
+            tep_reader_close(c->reader);
+            c->reader = NULL;
+        }
+        if (c->next_file >= c->files.gl_pathc) return 0;
+        if (open_file(stage, c->files.gl_pathv[c->next_file++], err) != 0) return -1;
+    }
+    c->runs_in_file++;
+    chunk_run_id(c, c->held, meta->run_id, sizeof meta->run_id);
+    meta->fault = 0;
+    meta->fault_onset_h = NAN;
+    meta->seed = NAN;
+    meta->hours = NAN;
+    fill_lineage(c, meta);
+    return 1;
+}
+
+static long files_process(struct tep_stage *stage, struct tep_frame *frame,
+                          struct tep_run_meta *meta, struct tep_error *err)
+{
+    struct files_ctx *c = stage->ctx;
+    tep_frame_clear(frame);
+    if (!c->held_valid) {
+        if (!c->reader || c->eof) return 0;
+        if (read_chunk(c, err) != 0) return -1;
+        if (!c->held_valid) return 0;
+    }
+    char id[TEP_RUN_ID_MAX + 8];
+    chunk_run_id(c, c->held, id, sizeof id);
+    if (strcmp(id, meta->run_id) != 0) return 0; /* the chunk starts the next run */
+    if (tep_frame_load_prefix(frame, c->held, err) != 0) return -1;
+    memcpy(frame->run_id, meta->run_id, sizeof frame->run_id);
+    c->held_valid = false;
+    tep_frame_clear(c->held);
+    meta->rows_read += (long long)frame->nrows;
+    if (frame->nrows == 0) return 0;
+    return (long)frame->nrows;
+}
+
+static int files_end_run(struct tep_stage *stage, struct tep_run_meta *meta, struct tep_frame *tail,
+                         struct tep_error *err)
+{
+    (void)tail;
+    (void)err;
+    struct files_ctx *c = stage->ctx;
+    if (c->reader) fill_lineage(c, meta); /* the SHA-256 is known once the file is read */
+    return 0;
+}
+
+static void files_destroy(struct tep_stage *stage)
+{
+    struct files_ctx *c = stage->ctx;
+    if (!c) return;
+    tep_reader_close(c->reader);
+    tep_frame_free(c->held);
+    globfree(&c->files);
+    free(c);
+    stage->ctx = NULL;
+}
+
+const struct tep_stage_plugin tep_source_files_plugin = {
+    .name = "files",
+    .description = "data files in data.input_dir: CSV, NDJSON, Braatz .dat (Parquet later)",
+    .kind = TEP_STAGE_INPUT,
+    .config_keys = files_keys,
+    .options_size = sizeof(struct files_options),
+    .init = files_init,
+    .next_run = files_next_run,
+    .process = files_process,
+    .end_run = files_end_run,
+    .destroy = files_destroy,
+};

@@ -1,0 +1,439 @@
+/* pipeline.c - the batch pipeline runner (see pipeline.h). It knows the stages
+ * only through core/stage.h; this file maps config.yaml's sections onto them. */
+#include "pipeline/pipeline.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "core/log.h"
+#include "core/progress.h"
+#include "io/sources.h"
+#include "prep/prep.h"
+#include "prep/prep_stage.h"
+#include "store/store.h"
+
+enum { SOURCE_AUTO, SOURCE_FILES, SOURCE_SIMULATOR };
+enum { STORE_SQLITE, STORE_POSTGRESQL, STORE_INFLUXDB, STORE_PARQUET };
+
+struct data_options {
+    int source;
+    char output_dir[TEP_CFG_STRING_MAX];
+    long chunk_rows;
+};
+
+static const struct tep_cfg_key data_keys[] = {
+    {"source", TEP_CFG_ENUM, "auto", offsetof(struct data_options, source),
+     "where the data come from: files in input_dir, the simulator (simulator: section), or auto "
+     "(files when input_dir is given, else the simulator)",
+     "auto|files|simulator", TEP_CFG_UNBOUNDED},
+    {"output_dir", TEP_CFG_STRING, "data/processed", offsetof(struct data_options, output_dir),
+     "folder for models and reports (created when missing)", NULL, TEP_CFG_UNBOUNDED},
+    {"chunk_rows", TEP_CFG_INT, "65536", offsetof(struct data_options, chunk_rows),
+     "rows per chunk moved through the stages (bounds memory)", NULL, 16, 10000000},
+    {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
+};
+
+struct storage_options {
+    int type;
+};
+
+static const struct tep_cfg_key storage_keys[] = {
+    {"type", TEP_CFG_ENUM, "sqlite", offsetof(struct storage_options, type),
+     "where processed data are stored (sqlite is embedded; the others come with the storage "
+     "issue)",
+     "sqlite|postgresql|influxdb|parquet", TEP_CFG_UNBOUNDED},
+    {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
+};
+
+struct logging_options {
+    int level;
+    int format;
+};
+
+static const struct tep_cfg_key logging_keys[] = {
+    {"level", TEP_CFG_ENUM, "info", offsetof(struct logging_options, level),
+     "log level (the command line's --log-level wins)", "debug|info|warn|error|off",
+     TEP_CFG_UNBOUNDED},
+    {"format", TEP_CFG_ENUM, "plain", offsetof(struct logging_options, format),
+     "log lines as plain text or JSON objects", "plain|json", TEP_CFG_UNBOUNDED},
+    {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
+};
+
+static const char *const sections[] = {"data", "simulator", "preprocessing", "storage", "logging",
+                                       NULL};
+
+/* Allocate a stage's options and fill them from `section` with its key table. */
+static int stage_setup(struct tep_pipeline *p, struct tep_stage *st,
+                       const struct tep_stage_plugin *plugin, yaml_node_t *section,
+                       const char *where, const char *const *ignore, struct tep_error *err)
+{
+    st->plugin = plugin;
+    st->env = &p->env;
+    snprintf(st->name, sizeof st->name, "%s", where);
+    st->options = calloc(1, plugin->options_size ? plugin->options_size : 1);
+    if (!st->options) return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+    if (plugin->config_keys &&
+        tep_config_apply(&p->cfg, section, plugin->config_keys, st->options, where, ignore, err) != 0)
+        return -1;
+    return 0;
+}
+
+static void stage_destroy(struct tep_stage *st)
+{
+    if (st->plugin && st->plugin->destroy) st->plugin->destroy(st);
+    free(st->options);
+    memset(st, 0, sizeof *st);
+}
+
+static int make_dir(const char *path, struct tep_error *err)
+{
+    char buf[TEP_CFG_STRING_MAX];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *s = buf + 1; *s; s++) {
+        if (*s != '/') continue;
+        *s = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return tep_error_set_errno(err, TEP_ERR_IO, "cannot create folder", buf);
+        *s = '/';
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+        return tep_error_set_errno(err, TEP_ERR_IO, "cannot create folder", buf);
+    return 0;
+}
+
+/* Keys of `data:` that belong to the files source, and ours (to ignore each other's). */
+static const char *const data_own_keys[] = {"source", "output_dir", "chunk_rows", NULL};
+static const char *const data_file_keys[] = {"input_dir", "file_format", "pattern",
+                                             "nan_as_missing", "ignore_unknown_columns",
+                                             "max_line_bytes", NULL};
+
+int tep_pipeline_open(struct tep_pipeline *p, const char *config_path, bool quiet,
+                      struct tep_error *err)
+{
+    memset(p, 0, sizeof *p);
+    if (tep_config_load(&p->cfg, config_path, err) != 0) return -1;
+    yaml_node_t *root = tep_config_root(&p->cfg);
+    /* unknown top-level sections */
+    if (root) {
+        for (yaml_node_pair_t *pair = root->data.mapping.pairs.start;
+             pair < root->data.mapping.pairs.top; pair++) {
+            yaml_node_t *k = yaml_document_get_node(&p->cfg.doc, pair->key);
+            const char *name = tep_config_scalar(k);
+            bool known = false;
+            for (const char *const *s = sections; *s; s++)
+                if (name && strcmp(name, *s) == 0) known = true;
+            if (!known)
+                return tep_config_error_at(&p->cfg, k, err,
+                                           "unknown section '%s' (expected data, simulator, "
+                                           "preprocessing, storage or logging)",
+                                           name ? name : "?");
+        }
+    }
+    p->env.config_path = p->cfg.path;
+    memcpy(p->env.config_sha256, p->cfg.sha256, sizeof p->env.config_sha256);
+    p->env.quiet = quiet;
+
+    /* logging: */
+    struct logging_options lo;
+    if (tep_config_apply(&p->cfg, tep_config_child(&p->cfg, root, "logging"), logging_keys, &lo,
+                         "logging", NULL, err) != 0)
+        return -1;
+    if (tep_config_child(&p->cfg, root, "logging")) {
+        tep_log_set_level((enum tep_log_level)lo.level);
+        tep_log_set_json(lo.format == 1);
+    }
+
+    /* data: */
+    yaml_node_t *data = tep_config_child(&p->cfg, root, "data");
+    struct data_options d;
+    if (tep_config_apply(&p->cfg, data, data_keys, &d, "data", data_file_keys, err) != 0) return -1;
+    snprintf(p->env.output_dir, sizeof p->env.output_dir, "%s", d.output_dir);
+    p->env.chunk_rows = (size_t)d.chunk_rows;
+    int source = d.source;
+    if (source == SOURCE_AUTO)
+        source = tep_config_child(&p->cfg, data, "input_dir") ? SOURCE_FILES : SOURCE_SIMULATOR;
+    if (source == SOURCE_FILES) {
+        if (stage_setup(p, &p->input, &tep_source_files_plugin, data, "data", data_own_keys, err))
+            return -1;
+    } else {
+        if (stage_setup(p, &p->input, &tep_source_simulator_plugin,
+                        tep_config_child(&p->cfg, root, "simulator"), "simulator", NULL, err))
+            return -1;
+    }
+
+    /* preprocessing: */
+    yaml_node_t *prep = tep_config_child(&p->cfg, root, "preprocessing");
+    p->prep.plugin = &tep_prep_stage_plugin;
+    p->prep.env = &p->env;
+    snprintf(p->prep.name, sizeof p->prep.name, "preprocessing");
+    p->prep.options = calloc(1, tep_prep_stage_plugin.options_size);
+    if (!p->prep.options) return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+    if (tep_prep_stage_configure(&p->prep, &p->cfg, prep, err) != 0) return -1;
+
+    /* storage: */
+    yaml_node_t *storage = tep_config_child(&p->cfg, root, "storage");
+    struct storage_options so;
+    static const char *const storage_plugin_keys[] = {"connection_string", NULL};
+    if (tep_config_apply(&p->cfg, storage, storage_keys, &so, "storage", storage_plugin_keys, err))
+        return -1;
+    if (so.type != STORE_SQLITE) {
+        yaml_node_t *t = tep_config_child(&p->cfg, storage, "type");
+        return tep_config_error_at(&p->cfg, t, err,
+                                   "storage.type '%s' is not supported yet; use sqlite",
+                                   tep_config_scalar(t));
+    }
+    static const char *const storage_own_keys[] = {"type", NULL};
+    if (stage_setup(p, &p->outputs[0], &tep_store_sqlite_plugin, storage, "storage",
+                    storage_own_keys, err))
+        return -1;
+    p->noutputs = 1;
+
+    /* create everything */
+    if (make_dir(p->env.output_dir, err) != 0) return -1;
+    if (p->input.plugin->init(&p->input, err) != 0) return -1;
+    if (p->prep.plugin->init(&p->prep, err) != 0) return -1;
+    for (size_t i = 0; i < p->noutputs; i++)
+        if (p->outputs[i].plugin->init(&p->outputs[i], err) != 0) return -1;
+    const char *store_path = tep_config_scalar(tep_config_child(&p->cfg, storage, "connection_string"));
+    snprintf(p->storage_description, sizeof p->storage_description, "SQLite %s",
+             store_path ? store_path : "data/tep.db");
+    return 0;
+}
+
+static void meta_init(struct tep_run_meta *meta, const struct tep_pipeline *p, void *quality)
+{
+    memset(meta, 0, sizeof *meta);
+    meta->size_bytes = -1;
+    meta->fault_onset_h = NAN;
+    meta->seed = NAN;
+    meta->hours = NAN;
+    meta->started_unix = (double)time(NULL);
+    memcpy(meta->config_sha256, p->env.config_sha256, sizeof meta->config_sha256);
+    meta->quality = quality;
+}
+
+/* First pass: fit the normal-operation model on a fresh instance of the input. */
+static int fit_pass(struct tep_pipeline *p, struct tep_error *err)
+{
+    struct tep_stage input = p->input;
+    input.ctx = NULL;
+    struct tep_frame *frame = tep_frame_new(1024);
+    struct tep_run_meta meta;
+    int rc = -1;
+    if (!frame) {
+        tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    tep_info("pipeline", "fitting the normal-operation model (first pass over the inputs)");
+    if (input.plugin->init(&input, err) != 0) goto done;
+    if (tep_prep_stage_fit_begin(&p->prep, err) != 0) goto done;
+    for (;;) {
+        meta_init(&meta, p, NULL);
+        int more = input.plugin->next_run(&input, &meta, err);
+        if (more < 0) goto done;
+        if (more == 0) break;
+        tep_frame_free(frame);
+        frame = tep_frame_new(1024);
+        if (!frame) goto done;
+        bool begun = false;
+        for (;;) {
+            long n = input.plugin->process(&input, frame, &meta, err);
+            if (n < 0) goto done;
+            if (!begun) {
+                if (tep_prep_stage_fit_begin_run(&p->prep, frame, err) != 0) goto done;
+                begun = true;
+            }
+            if (n == 0) break;
+            if (tep_prep_stage_fit_chunk(&p->prep, frame, err) != 0) goto done;
+        }
+        if (input.plugin->end_run && input.plugin->end_run(&input, &meta, NULL, err) != 0)
+            goto done;
+        if (tep_prep_stage_fit_end_run(&p->prep, err) != 0) goto done;
+    }
+    if (tep_prep_stage_fit_finish(&p->prep, err) != 0) goto done;
+    rc = 0;
+done:
+    if (input.plugin && input.plugin->destroy) input.plugin->destroy(&input);
+    tep_frame_free(frame);
+    return rc;
+}
+
+static int add_summary(struct tep_pipeline *p, const struct tep_run_meta *meta)
+{
+    if (p->nruns == p->runs_allocated) {
+        size_t n = p->runs_allocated ? 2 * p->runs_allocated : 16;
+        struct tep_run_summary *r = realloc(p->runs, n * sizeof *r);
+        if (!r) return -1;
+        p->runs = r;
+        p->runs_allocated = n;
+    }
+    struct tep_run_summary *s = &p->runs[p->nruns++];
+    memset(s, 0, sizeof *s);
+    snprintf(s->run_id, sizeof s->run_id, "%s", meta->run_id);
+    s->rows_read = meta->rows_read;
+    s->rows_stored = meta->rows_stored;
+    s->fault = meta->fault;
+    if (meta->shutdown_step > 0)
+        snprintf(s->shutdown, sizeof s->shutdown, "shutdown at %.3f h (%s)", meta->shutdown_time_h,
+                 meta->shutdown_reason);
+    const struct tep_prep_metrics *m = meta->quality;
+    if (m)
+        snprintf(s->quality, sizeof s->quality,
+                 "duplicates %llu, missing %llu (filled %llu, gaps left %llu), outliers %llu, "
+                 "range violations %llu, non-monotonic time %llu",
+                 (unsigned long long)tep_prep_metrics_run_value(m, TEP_PREP_DUPLICATES_DROPPED),
+                 (unsigned long long)tep_prep_metrics_col_value(m, NULL, TEP_PREP_MISSING_IN),
+                 (unsigned long long)tep_prep_metrics_col_value(m, NULL, TEP_PREP_MISSING_FILLED),
+                 (unsigned long long)tep_prep_metrics_col_value(m, NULL, TEP_PREP_GAPS_LEFT),
+                 (unsigned long long)tep_prep_metrics_col_value(m, NULL, TEP_PREP_OUTLIERS_FOUND),
+                 (unsigned long long)tep_prep_metrics_col_value(m, NULL, TEP_PREP_RANGE_VIOLATIONS),
+                 (unsigned long long)tep_prep_metrics_run_value(m, TEP_PREP_NON_MONOTONIC_TIME));
+    return 0;
+}
+
+/* One run through every stage; on failure the stores roll the run back. */
+static int run_one(struct tep_pipeline *p, struct tep_run_meta *meta, struct tep_frame *frame,
+                   struct tep_error *err)
+{
+    struct tep_frame *tail = NULL;
+    size_t begun_outputs = 0;
+    bool prep_begun = false;
+    for (; begun_outputs < p->noutputs; begun_outputs++) {
+        struct tep_stage *o = &p->outputs[begun_outputs];
+        if (o->plugin->begin_run(o, meta, err) != 0) goto fail;
+    }
+    if (p->prep.plugin->begin_run(&p->prep, meta, err) != 0) goto fail;
+    prep_begun = true;
+    bool first = true;
+    for (;;) {
+        long n = p->input.plugin->process(&p->input, frame, meta, err);
+        if (n < 0) goto fail;
+        if (n == 0 && !first) break;
+        first = false;
+        if (p->prep.plugin->process(&p->prep, frame, meta, err) < 0) goto fail;
+        for (size_t i = 0; i < p->noutputs; i++)
+            if (p->outputs[i].plugin->process(&p->outputs[i], frame, meta, err) < 0) goto fail;
+        if (n == 0) break;
+    }
+    if (p->input.plugin->end_run && p->input.plugin->end_run(&p->input, meta, NULL, err) != 0)
+        goto fail;
+    tail = tep_frame_new(16);
+    if (!tail) {
+        tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    prep_begun = false;
+    if (p->prep.plugin->end_run(&p->prep, meta, tail, err) != 0) goto fail;
+    if (tail->nrows > 0)
+        for (size_t i = 0; i < p->noutputs; i++)
+            if (p->outputs[i].plugin->process(&p->outputs[i], tail, meta, err) < 0) goto fail;
+    meta->finished_unix = (double)time(NULL);
+    for (size_t i = 0; i < p->noutputs; i++)
+        if (p->outputs[i].plugin->end_run(&p->outputs[i], meta, NULL, err) != 0) goto fail;
+    tep_frame_free(tail);
+    return 0;
+fail:
+    tep_error_prefix(err, "run %s", meta->run_id[0] ? meta->run_id : "?");
+    if (prep_begun) {
+        struct tep_error ignored;
+        struct tep_frame *scratch = tep_frame_new(16);
+        if (scratch) p->prep.plugin->end_run(&p->prep, meta, scratch, &ignored);
+        tep_frame_free(scratch);
+    }
+    for (size_t i = 0; i < begun_outputs; i++)
+        if (p->outputs[i].plugin->abort_run) p->outputs[i].plugin->abort_run(&p->outputs[i], meta);
+    tep_frame_free(tail);
+    return -1;
+}
+
+int tep_pipeline_run(struct tep_pipeline *p, struct tep_error *err)
+{
+    double t0 = tep_now_seconds();
+    if (tep_prep_stage_needs_fit(&p->prep) && fit_pass(p, err) != 0) return -1;
+    struct tep_prep_metrics *quality = tep_prep_metrics_new("", err);
+    struct tep_frame *frame = NULL;
+    struct tep_progress progress;
+    int rc = -1;
+    if (!quality) return -1;
+    tep_progress_start(&progress, "pipeline", 1, p->env.quiet);
+    for (;;) {
+        struct tep_run_meta meta;
+        meta_init(&meta, p, quality);
+        int more = p->input.plugin->next_run(&p->input, &meta, err);
+        if (more < 0) goto done;
+        if (more == 0) break;
+        tep_prep_metrics_reset(quality, meta.run_id);
+        /* a fresh frame per run: runs may have different columns */
+        tep_frame_free(frame);
+        frame = tep_frame_new(p->env.chunk_rows ? p->env.chunk_rows : 1024);
+        if (!frame) {
+            tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        tep_info("pipeline", "run %s: started (%s)", meta.run_id, meta.source);
+        if (run_one(p, &meta, frame, err) != 0) goto done;
+        if (add_summary(p, &meta) != 0) {
+            tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        tep_info("pipeline", "run %s: %lld rows read, %lld stored", meta.run_id, meta.rows_read,
+                 meta.rows_stored);
+        tep_progress_update(&progress, 0.5);
+    }
+    for (size_t i = 0; i < p->noutputs; i++)
+        if (p->outputs[i].plugin->finish && p->outputs[i].plugin->finish(&p->outputs[i], err) != 0)
+            goto done;
+    rc = 0;
+done:
+    tep_progress_finish(&progress);
+    p->seconds = tep_now_seconds() - t0;
+    tep_frame_free(frame);
+    tep_prep_metrics_free(quality);
+    return rc;
+}
+
+void tep_pipeline_close(struct tep_pipeline *p)
+{
+    stage_destroy(&p->input);
+    stage_destroy(&p->prep);
+    for (size_t i = 0; i < p->noutputs; i++) stage_destroy(&p->outputs[i]);
+    free(p->runs);
+    tep_config_free(&p->cfg);
+    memset(p, 0, sizeof *p);
+}
+
+void tep_pipeline_print_summary(const struct tep_pipeline *p, FILE *out)
+{
+    long long rows = 0;
+    for (size_t i = 0; i < p->nruns; i++) rows += p->runs[i].rows_stored;
+    char steps[512];
+    tep_prep_stage_describe(&p->prep, steps, sizeof steps);
+    fprintf(out, "tep run: %zu runs, %lld rows stored in %s (tables runs, tep_processed, quality) "
+                 "in %.2f s\n",
+            p->nruns, rows, p->storage_description, p->seconds);
+    fprintf(out, "  preprocessing: %s", steps);
+    const char *model = tep_prep_stage_model_path(&p->prep);
+    if (model) fprintf(out, "; normal-operation model: %s", model);
+    fputc('\n', out);
+    for (size_t i = 0; i < p->nruns; i++) {
+        const struct tep_run_summary *r = &p->runs[i];
+        fprintf(out, "  %-36s fault %2d  rows %7lld -> %7lld  %s%s%s\n", r->run_id, r->fault,
+                r->rows_read, r->rows_stored, r->quality, r->shutdown[0] ? "; " : "", r->shutdown);
+    }
+}
+
+void tep_pipeline_print_config_help(FILE *out)
+{
+    fprintf(out, "config.yaml keys (section.key  form (default)  meaning):\n\n");
+    tep_config_print_keys(out, "data", data_keys);
+    tep_config_print_keys(out, "data", tep_source_files_plugin.config_keys);
+    tep_config_print_keys(out, "simulator", tep_source_simulator_plugin.config_keys);
+    tep_prep_stage_print_help(out);
+    tep_config_print_keys(out, "storage", storage_keys);
+    tep_config_print_keys(out, "storage", tep_store_sqlite_plugin.config_keys);
+    tep_config_print_keys(out, "logging", logging_keys);
+}

@@ -1,0 +1,59 @@
+/* pipeline.h - the batch pipeline: config.yaml -> input -> preprocessing -> store.
+ *
+ * The runner builds one input stage (simulator or files), the preprocessing
+ * filter and the store(s) from the configuration, then moves every run
+ * through them chunk by chunk (memory stays bounded by the chunk size). Each
+ * run is stored in one transaction; a failing run is rolled back and the
+ * pipeline stops with its error, runs stored before stay intact. When the
+ * preprocessing needs a normal-operation model that does not exist yet, a
+ * first pass over the inputs fits it.
+ */
+#ifndef TEP_PIPELINE_PIPELINE_H
+#define TEP_PIPELINE_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/config.h"
+#include "core/stage.h"
+
+#define TEP_PIPELINE_MAX_OUTPUTS 4
+
+struct tep_run_summary {
+    char run_id[TEP_RUN_ID_MAX];
+    long long rows_read, rows_stored;
+    int fault;
+    char shutdown[128];
+    char quality[512]; /* a compact one-line quality summary */
+};
+
+struct tep_pipeline {
+    struct tep_config cfg;
+    struct tep_pipeline_env env;
+    struct tep_stage input;
+    struct tep_stage prep;
+    struct tep_stage outputs[TEP_PIPELINE_MAX_OUTPUTS];
+    size_t noutputs;
+    char storage_description[TEP_CFG_STRING_MAX + 64];
+    /* results */
+    struct tep_run_summary *runs;
+    size_t nruns, runs_allocated;
+    double seconds;
+};
+
+/* Read and validate the configuration and create every stage. */
+int tep_pipeline_open(struct tep_pipeline *p, const char *config_path, bool quiet,
+                      struct tep_error *err);
+
+/* Move every run through the stages. */
+int tep_pipeline_run(struct tep_pipeline *p, struct tep_error *err);
+
+void tep_pipeline_close(struct tep_pipeline *p);
+
+/* Print where the data went and a quality summary per run. */
+void tep_pipeline_print_summary(const struct tep_pipeline *p, FILE *out);
+
+/* Document every configuration key. */
+void tep_pipeline_print_config_help(FILE *out);
+
+#endif
