@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# demo.sh - the main job: a 48 h closed-loop simulation with a disturbance (IDV 1 from
-# 8 h), written to demo-out/idv1_48h.csv, with a one-line summary.
+# demo.sh - the main job: the batch pipeline of config/config.yaml on the embedded
+# default store. It simulates a normal run and three fault runs (48 h each), cleans,
+# fills, clips outliers, normalizes with statistics of normal operation, adds features,
+# and stores everything in data/tep.db (SQLite), then prints where the data went and
+# a quality summary per run.
 set -euo pipefail
 build=${1:-build}
-mkdir -p demo-out
-"$build/tep" simulate --idv 1 --fault-at 8 --hours 48 --output demo-out/idv1_48h.csv
-rows=$(($(wc -l < demo-out/idv1_48h.csv) - 1))
-echo "demo: wrote $rows samples x 53 variables to demo-out/idv1_48h.csv"
+"$build/tep" run -c config/config.yaml --log-level warn
+echo
+echo "query it, e.g.: sqlite3 data/tep.db 'select run_id, rows_stored, fault, shutdown_reason from runs'"
