@@ -98,7 +98,9 @@ static int sqlite_init(struct tep_stage *stage, struct tep_error *err)
     if (!c->path[0])
         return tep_error_set(err, TEP_ERR_CONFIG, "storage.connection_string: expected the "
                                                   "SQLite database file path");
-    if (sqlite3_open_v2(c->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+    /* one connection per stage, used by one thread: no per-call mutex */
+    if (sqlite3_open_v2(c->path, &c->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK)
         return db_error(c, err, "cannot open the database");
     sqlite3_busy_timeout(c->db, 10000);
