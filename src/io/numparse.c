@@ -8,12 +8,13 @@
  *  2. Eisel-Lemire (D. Lemire, "Number parsing at a gigabyte per second",
  *     Software: Practice and Experience 51(8), 2021): multiply the normalised
  *     64-bit significand by a 128-bit approximation of 5^q and read the rounded
- *     53-bit mantissa off the product. This file keeps the full 192-bit product
- *     W*T and uses its own simple error bound: T = floor(5^q * 2^-s), so the exact
- *     scaled value lies in [W*T, W*T + W) (exactly W*T when 0 <= q <= 55, where T is
- *     exact). When that interval does not straddle the rounding midpoint the
- *     result is decided; otherwise (about 1 in 2^70 inputs, and every subnormal or
- *     overflowing result) we fall back.
+ *     53-bit mantissa off the product. The error bounds are this file's own: with
+ *     T = floor(5^q * 2^-s), the exact scaled value lies in [W*T, W*T + W) (exactly
+ *     W*T when 0 <= q <= 55, where T is exact), and in [A, A + W + 1) * 2^64 for
+ *     A = W * T_hi, the top half alone. The one 64x64 product A decides almost
+ *     every input; the full 192-bit W*T the rest, unless its interval straddles
+ *     the rounding midpoint (about 1 input in 2^70) or the result is subnormal or
+ *     overflows: then we fall back. The digits are scanned eight at a time (SWAR).
  *  3. strtod() on a canonical copy "[-]DIGITSe[-]EXP" (no decimal point, so the
  *     locale's radix character cannot interfere). Significands longer than 800
  *     digits are cut with a sticky '1' digit: a midpoint between two doubles has
@@ -791,8 +792,9 @@ static inline double make_double(bool negative, uint64_t biased_exponent, uint64
  * scaled by 2^-64 lies in [A, A + W + 1), which decides the rounding unless the
  * remainder below the mantissa is within W + 1 of one half (< 1 in 2^9); then the
  * full product P = W * T, with the exact value in [P, P + W) (= P when T is exact). */
-static bool mantissa_rounding(uint64_t W, int64_t q, const struct pow5_approx *t, uint64_t *top64,
-                              bool *round_up)
+static inline __attribute__((always_inline)) bool mantissa_rounding(uint64_t W, int64_t q,
+                                                                    const struct pow5_approx *t,
+                                                                    uint64_t *top64, bool *round_up)
 {
     unsigned __int128 a = (unsigned __int128)W * t->hi;
     uint64_t p2 = (uint64_t)(a >> 64);
@@ -841,7 +843,8 @@ static bool mantissa_rounding(uint64_t W, int64_t q, const struct pow5_approx *t
 }
 
 /* w * 10^q rounded to nearest, when the fast paths can decide it; false otherwise. */
-static bool convert_fast(bool negative, uint64_t w, int64_t q, double *out)
+static inline __attribute__((always_inline)) bool convert_fast(bool negative, uint64_t w, int64_t q,
+                                                               double *out)
 {
     if (w == 0) {
         *out = negative ? -0.0 : 0.0;

@@ -17,6 +17,10 @@
  * frame->run_id = the simulationRun text, frame->fault = faultNumber on every row
  * (the run's fault, also before its onset: relabelling is a preprocessing choice),
  * so (fault, run_id) names a run of a file that holds several faults.
+ * Braatz files (see braatz_read.c): run_id = the file name without .dat; test
+ * files are samples 1..960, labelled 0 up to sample 160 and NN from 161; the
+ * training files dNN.dat start 1 h into their run, so their rows are samples
+ * 21..500 (time_h 1.05..25.0), all labelled NN; d00.dat is transposed on reading.
  */
 #ifndef TEP_IO_READER_H
 #define TEP_IO_READER_H
@@ -54,7 +58,7 @@ struct tep_reader_options {
 /* Where the rows came from. Final once tep_reader_next() has returned 0. */
 struct tep_lineage {
     char path[4096];      /* absolute path of the file */
-    long long size_bytes; /* file size at open */
+    long long size_bytes; /* file size at open (a pipe: bytes read, once at the end) */
     char sha256[65];      /* hex SHA-256 of the whole file; "" until the end is reached */
     long long rows_read;  /* rows delivered so far */
     long long runs_read;  /* runs started so far (a multi-run CSV has several) */

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,7 +33,7 @@ static const struct tep_cfg_key data_keys[] = {
      "auto|files|simulator", TEP_CFG_UNBOUNDED},
     {"output_dir", TEP_CFG_STRING, "data/processed", offsetof(struct data_options, output_dir),
      "folder for models and reports (created when missing)", NULL, TEP_CFG_UNBOUNDED},
-    {"chunk_rows", TEP_CFG_INT, "65536", offsetof(struct data_options, chunk_rows),
+    {"chunk_rows", TEP_CFG_INT, "8192", offsetof(struct data_options, chunk_rows),
      "rows per chunk moved through the stages (bounds memory)", NULL, 16, 10000000},
     {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
 };
@@ -295,13 +296,168 @@ static int add_summary(struct tep_pipeline *p, const struct tep_run_meta *meta)
     return 0;
 }
 
+/* ---- the writer thread ------------------------------------------------------------
+ * Stores are usually the slowest stage, so they run in a thread of their own:
+ * while the writer stores chunk k, the main thread reads and preprocesses chunk
+ * k+1. Frames circulate through a small pool (memory stays bounded): the main
+ * thread takes a free frame, fills it, queues it; the writer stores it and puts
+ * it back. The first store error stops the writer; the main thread sees it at
+ * its next hand-over and rolls the run back. */
+#define WRITER_POOL 3
+
+struct writer {
+    struct tep_pipeline *p;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    struct tep_frame *pool[WRITER_POOL]; /* every frame, owned here */
+    struct tep_frame *queue[WRITER_POOL]; /* frames waiting to be stored, in order */
+    size_t queued, queue_head;
+    bool frame_free[WRITER_POOL];
+    bool busy;       /* the writer is storing a frame */
+    bool quit;
+    struct tep_run_meta *meta;
+    int status;      /* 0, or -1 after a store error (in err) */
+    struct tep_error err;
+};
+
+static void *writer_main(void *arg)
+{
+    struct writer *w = arg;
+    pthread_mutex_lock(&w->lock);
+    for (;;) {
+        while (!w->quit && w->queued == 0) pthread_cond_wait(&w->changed, &w->lock);
+        if (w->queued == 0 && w->quit) break;
+        struct tep_frame *f = w->queue[w->queue_head];
+        w->queue_head = (w->queue_head + 1) % WRITER_POOL;
+        w->queued--;
+        w->busy = true;
+        bool skip = w->status != 0;
+        pthread_mutex_unlock(&w->lock);
+        int rc = 0;
+        struct tep_error err;
+        tep_error_clear(&err);
+        if (!skip)
+            for (size_t i = 0; i < w->p->noutputs && rc == 0; i++)
+                if (w->p->outputs[i].plugin->process(&w->p->outputs[i], f, w->meta, &err) < 0) rc = -1;
+        pthread_mutex_lock(&w->lock);
+        if (rc != 0 && w->status == 0) {
+            w->status = -1;
+            w->err = err;
+        }
+        for (size_t i = 0; i < WRITER_POOL; i++)
+            if (w->pool[i] == f) w->frame_free[i] = true;
+        w->busy = false;
+        pthread_cond_broadcast(&w->changed);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+static int writer_start(struct writer *w, struct tep_pipeline *p, struct tep_error *err)
+{
+    memset(w, 0, sizeof *w);
+    w->p = p;
+    for (size_t i = 0; i < WRITER_POOL; i++) {
+        w->pool[i] = tep_frame_new(p->env.chunk_rows ? p->env.chunk_rows : 1024);
+        if (!w->pool[i]) return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+        w->frame_free[i] = true;
+    }
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->changed, NULL);
+    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        pthread_mutex_destroy(&w->lock);
+        pthread_cond_destroy(&w->changed);
+        return tep_error_set(err, TEP_ERR_INTERNAL, "cannot start the writer thread");
+    }
+    return 0;
+}
+
+static void writer_stop(struct writer *w)
+{
+    pthread_mutex_lock(&w->lock);
+    w->quit = true;
+    pthread_cond_broadcast(&w->changed);
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(w->thread, NULL);
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->changed);
+    for (size_t i = 0; i < WRITER_POOL; i++) tep_frame_free(w->pool[i]);
+}
+
+/* Wait for a free frame; NULL (with err) when the writer has failed. */
+static struct tep_frame *writer_take(struct writer *w, struct tep_error *err)
+{
+    struct tep_frame *f = NULL;
+    pthread_mutex_lock(&w->lock);
+    for (;;) {
+        if (w->status != 0) break;
+        for (size_t i = 0; i < WRITER_POOL && !f; i++)
+            if (w->frame_free[i]) {
+                w->frame_free[i] = false;
+                f = w->pool[i];
+            }
+        if (f) break;
+        pthread_cond_wait(&w->changed, &w->lock);
+    }
+    if (!f) *err = w->err;
+    pthread_mutex_unlock(&w->lock);
+    return f;
+}
+
+static void writer_submit(struct writer *w, struct tep_frame *f)
+{
+    pthread_mutex_lock(&w->lock);
+    w->queue[(w->queue_head + w->queued) % WRITER_POOL] = f;
+    w->queued++;
+    pthread_cond_broadcast(&w->changed);
+    pthread_mutex_unlock(&w->lock);
+}
+
+static void writer_give_back(struct writer *w, struct tep_frame *f)
+{
+    pthread_mutex_lock(&w->lock);
+    for (size_t i = 0; i < WRITER_POOL; i++)
+        if (w->pool[i] == f) w->frame_free[i] = true;
+    pthread_cond_broadcast(&w->changed);
+    pthread_mutex_unlock(&w->lock);
+}
+
+/* Wait until everything queued is stored; returns the writer's status. */
+static int writer_drain(struct writer *w, struct tep_error *err)
+{
+    pthread_mutex_lock(&w->lock);
+    while (w->queued > 0 || w->busy) pthread_cond_wait(&w->changed, &w->lock);
+    int rc = w->status;
+    if (rc != 0) *err = w->err;
+    pthread_mutex_unlock(&w->lock);
+    return rc;
+}
+
+/* Start a run: frames become free again and the status is cleared. */
+static void writer_begin_run(struct writer *w, struct tep_run_meta *meta)
+{
+    pthread_mutex_lock(&w->lock);
+    w->meta = meta;
+    w->status = 0;
+    tep_error_clear(&w->err);
+    for (size_t i = 0; i < WRITER_POOL; i++) {
+        /* a run may have other columns than the last one: fresh frames */
+        tep_frame_free(w->pool[i]);
+        w->pool[i] = tep_frame_new(w->p->env.chunk_rows ? w->p->env.chunk_rows : 1024);
+        w->frame_free[i] = w->pool[i] != NULL;
+    }
+    pthread_mutex_unlock(&w->lock);
+}
+
 /* One run through every stage; on failure the stores roll the run back. */
-static int run_one(struct tep_pipeline *p, struct tep_run_meta *meta, struct tep_frame *frame,
+static int run_one(struct tep_pipeline *p, struct writer *w, struct tep_run_meta *meta,
                    struct tep_error *err)
 {
-    struct tep_frame *tail = NULL;
+    struct tep_frame *tail = NULL, *frame = NULL;
     size_t begun_outputs = 0;
     bool prep_begun = false;
+    writer_begin_run(w, meta);
     for (; begun_outputs < p->noutputs; begun_outputs++) {
         struct tep_stage *o = &p->outputs[begun_outputs];
         if (o->plugin->begin_run(o, meta, err) != 0) goto fail;
@@ -310,13 +466,19 @@ static int run_one(struct tep_pipeline *p, struct tep_run_meta *meta, struct tep
     prep_begun = true;
     bool first = true;
     for (;;) {
+        frame = writer_take(w, err);
+        if (!frame) goto fail;
         long n = p->input.plugin->process(&p->input, frame, meta, err);
         if (n < 0) goto fail;
-        if (n == 0 && !first) break;
+        if (n == 0 && !first) {
+            writer_give_back(w, frame);
+            frame = NULL;
+            break;
+        }
         first = false;
         if (p->prep.plugin->process(&p->prep, frame, meta, err) < 0) goto fail;
-        for (size_t i = 0; i < p->noutputs; i++)
-            if (p->outputs[i].plugin->process(&p->outputs[i], frame, meta, err) < 0) goto fail;
+        writer_submit(w, frame);
+        frame = NULL;
         if (n == 0) break;
     }
     if (p->input.plugin->end_run && p->input.plugin->end_run(&p->input, meta, NULL, err) != 0)
@@ -328,6 +490,7 @@ static int run_one(struct tep_pipeline *p, struct tep_run_meta *meta, struct tep
     }
     prep_begun = false;
     if (p->prep.plugin->end_run(&p->prep, meta, tail, err) != 0) goto fail;
+    if (writer_drain(w, err) != 0) goto fail;
     if (tail->nrows > 0)
         for (size_t i = 0; i < p->noutputs; i++)
             if (p->outputs[i].plugin->process(&p->outputs[i], tail, meta, err) < 0) goto fail;
@@ -337,6 +500,11 @@ static int run_one(struct tep_pipeline *p, struct tep_run_meta *meta, struct tep
     tep_frame_free(tail);
     return 0;
 fail:
+    if (frame) writer_give_back(w, frame);
+    {
+        struct tep_error ignored;
+        writer_drain(w, &ignored);
+    }
     tep_error_prefix(err, "run %s", meta->run_id[0] ? meta->run_id : "?");
     if (prep_begun) {
         struct tep_error ignored;
@@ -355,10 +523,14 @@ int tep_pipeline_run(struct tep_pipeline *p, struct tep_error *err)
     double t0 = tep_now_seconds();
     if (tep_prep_stage_needs_fit(&p->prep) && fit_pass(p, err) != 0) return -1;
     struct tep_prep_metrics *quality = tep_prep_metrics_new("", err);
-    struct tep_frame *frame = NULL;
+    struct writer writer;
     struct tep_progress progress;
     int rc = -1;
     if (!quality) return -1;
+    if (writer_start(&writer, p, err) != 0) {
+        tep_prep_metrics_free(quality);
+        return -1;
+    }
     tep_progress_start(&progress, "pipeline", 1, p->env.quiet);
     for (;;) {
         struct tep_run_meta meta;
@@ -367,15 +539,8 @@ int tep_pipeline_run(struct tep_pipeline *p, struct tep_error *err)
         if (more < 0) goto done;
         if (more == 0) break;
         tep_prep_metrics_reset(quality, meta.run_id);
-        /* a fresh frame per run: runs may have different columns */
-        tep_frame_free(frame);
-        frame = tep_frame_new(p->env.chunk_rows ? p->env.chunk_rows : 1024);
-        if (!frame) {
-            tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
-            goto done;
-        }
         tep_info("pipeline", "run %s: started (%s)", meta.run_id, meta.source);
-        if (run_one(p, &meta, frame, err) != 0) goto done;
+        if (run_one(p, &writer, &meta, err) != 0) goto done;
         if (add_summary(p, &meta) != 0) {
             tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
             goto done;
@@ -391,7 +556,7 @@ int tep_pipeline_run(struct tep_pipeline *p, struct tep_error *err)
 done:
     tep_progress_finish(&progress);
     p->seconds = tep_now_seconds() - t0;
-    tep_frame_free(frame);
+    writer_stop(&writer);
     tep_prep_metrics_free(quality);
     return rc;
 }

@@ -198,13 +198,15 @@ static bool same_value(double a, double b)
 }
 
 /* Is row i of `f` an exact duplicate of the previous output row (row p of
- * `f` when p >= 0, else the stored last row)? */
+ * `f` when p >= 0, else the stored last row)? Same time, fault label and
+ * values (NaN equal to NaN); the sample number is not compared, since readers
+ * number the rows themselves when a file has no sample column. */
 static bool is_duplicate(const struct tep_prep_clean *ctx, const struct tep_frame *f, size_t i,
                          long p)
 {
-    int64_t ps = p >= 0 ? f->sample[p] : ctx->last_sample;
+    double pt = p >= 0 ? f->time_h[p] : ctx->last_t;
     int32_t pf = p >= 0 ? f->fault[p] : ctx->last_fault;
-    if (f->sample[i] != ps || f->fault[i] != pf) return false;
+    if (!same_value(f->time_h[i], pt) || f->fault[i] != pf) return false;
     for (size_t c = 0; c < f->ncols; c++) {
         double prev = p >= 0 ? f->cols[c].data[p] : ctx->last_vals[c];
         if (!same_value(f->cols[c].data[i], prev)) return false;

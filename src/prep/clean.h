@@ -34,7 +34,7 @@ enum tep_prep_range_action {
 struct tep_prep_clean_options {
     bool sort;          /* restore time order (default true) */
     int reorder_window; /* rows held back for late arrivals (default 0: per-chunk sort) */
-    bool dedupe;        /* drop exact duplicate samples (default true) */
+    bool dedupe;        /* drop exact duplicate rows: same time, fault and values (default true) */
     int non_monotonic;  /* enum tep_prep_time_policy (default reject) */
     bool range_check;   /* check catalogue ranges (default true) */
     int range_action;   /* enum tep_prep_range_action (default flag) */
