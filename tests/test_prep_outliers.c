@@ -179,6 +179,7 @@ static void reference_hampel(const double *x, double *out, size_t n, size_t w, d
                 win[q - 1] = t;
             }
         double mad = m % 2 ? win[m / 2] : (win[m / 2 - 1] + win[m / 2]) / 2;
+        if (mad == 0.0) continue; /* no spread: nothing to judge by */
         double s = TEP_PREP_MAD_SCALE * mad, lo = med - k * s, hi = med + k * s;
         if (x[i] >= lo && x[i] <= hi) continue;
         if (action == TEP_PREP_OUTLIER_CLIP) out[i] = x[i] > hi ? hi : lo;

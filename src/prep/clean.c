@@ -434,7 +434,7 @@ static const struct tep_prep_option clean_options[] = {
     {"reorder_window", TEP_PREP_OPT_INT, COPT(reorder_window), 0, 0, NULL, "0",
      "rows held back so rows arriving up to this many rows late are put in place"},
     {"dedupe", TEP_PREP_OPT_BOOL, COPT(dedupe), 0, 0, NULL, "true",
-     "drop rows identical (time, sample, fault, values) to the previous row"},
+     "drop rows identical (time, fault and values) to the previous row"},
     {"non_monotonic", TEP_PREP_OPT_ENUM, COPT(non_monotonic), 0, 0, "reject|repair|allow", "reject",
      "time not increasing: fail naming run and row, drop and count, or keep and count"},
     {"range_check", TEP_PREP_OPT_BOOL, COPT(range_check), 0, 0, NULL, "true",

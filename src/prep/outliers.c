@@ -7,6 +7,8 @@
  * insert/remove as the window slides, so median and MAD cost O(w) per cell:
  * the MAD is found by merging the deviations either side of the median,
  * which are already sorted. Rows wait in the hold until w later rows exist.
+ * A window whose MAD is 0 (held analyser samples, constant valves) flags
+ * nothing: with no spread there is no scale to call a value extreme.
  */
 #include "prep/outliers.h"
 
@@ -331,6 +333,9 @@ static inline void hampel_decide(const struct tep_prep_outliers *ctx, struct out
     if (isnan(x[p]) || oc->nsorted == 0) return;
     double med, mad;
     median_mad(oc->sorted, oc->nsorted, &med, &mad);
+    /* a window where most values are equal (an analyser holding its sample,
+     * a constant valve) has no spread to judge by: nothing is an outlier */
+    if (mad == 0.0) return;
     const double s = TEP_PREP_MAD_SCALE * mad, k = ctx->opt.threshold;
     const double lo = med - k * s, hi = med + k * s;
     if (x[p] < lo || x[p] > hi) act(ctx->opt.action, x, p, lo, hi, med, drop, cnt);

@@ -13,8 +13,8 @@
  *            filter: Pearson et al., "Generalized Hampel filters", EURASIP J.
  *            Adv. Signal Process. 2016:87). Windows use the raw values, not
  *            earlier replacements. Needs w rows of look-ahead: the step holds
- *            the last w rows of each chunk back. When a window's MAD is 0
- *            every value different from its median is flagged.
+ *            the last w rows of each chunk back. A window whose MAD is 0
+ *            flags nothing (no spread, no scale).
  * Actions: clip to lo/hi exactly, set missing, replace by the centre c
  * (`median`, the classic Hampel filter), or drop the row.
  */
