@@ -8,7 +8,9 @@
  * possible true value widened by 6 sigma: flows from 0 to a little over full
  * valve scale, compositions 0..100 mol%, reactor pressure up to the 3000 kPa
  * shutdown limit, levels within their shutdown limits (FACTS.md §5), valve
- * positions 0..100 %.
+ * positions 0..100 % - widened to -10..110 %: the recorded XMV is the
+ * controller's command before the clamp that follows each step (temain_mod.f
+ * CONSHAND; FACTS.md §6), so it may briefly pass the valve's limits.
  */
 #include "catalog.h"
 
@@ -59,18 +61,18 @@ const struct tep_var_info tep_catalog[TEP_N_VARS] = {
     {"xmeas_39", "XMEAS(39)", "product_f", "Component F in product (stream 11)", "mol%", TEP_VAR_SAMPLED, 0.25, 0.25, 0.0985769118, 0.01, -0.06, 100.06},
     {"xmeas_40", "XMEAS(40)", "product_g", "Component G in product (stream 11)", "mol%", TEP_VAR_SAMPLED, 0.25, 0.25, 53.72397976, 0.5, -3, 103},
     {"xmeas_41", "XMEAS(41)", "product_h", "Component H in product (stream 11)", "mol%", TEP_VAR_SAMPLED, 0.25, 0.25, 43.82802098, 0.5, -3, 103},
-    {"xmv_1", "XMV(1)", "d_feed_flow", "D feed flow (stream 2)", "%", TEP_VAR_MANIPULATED, 0, 0, 63.05263039, 0, 0, 100},
-    {"xmv_2", "XMV(2)", "e_feed_flow", "E feed flow (stream 3)", "%", TEP_VAR_MANIPULATED, 0, 0, 53.97970677, 0, 0, 100},
-    {"xmv_3", "XMV(3)", "a_feed_flow", "A feed flow (stream 1)", "%", TEP_VAR_MANIPULATED, 0, 0, 24.64355755, 0, 0, 100},
-    {"xmv_4", "XMV(4)", "a_and_c_feed_flow", "A and C feed flow (stream 4)", "%", TEP_VAR_MANIPULATED, 0, 0, 61.30192144, 0, 0, 100},
-    {"xmv_5", "XMV(5)", "compressor_recycle_valve", "Compressor recycle valve", "%", TEP_VAR_MANIPULATED, 0, 0, 22.21, 0, 0, 100},
-    {"xmv_6", "XMV(6)", "purge_valve", "Purge valve (stream 9)", "%", TEP_VAR_MANIPULATED, 0, 0, 40.06374673, 0, 0, 100},
-    {"xmv_7", "XMV(7)", "separator_pot_liquid_flow", "Separator pot liquid flow (stream 10)", "%", TEP_VAR_MANIPULATED, 0, 0, 38.1003437, 0, 0, 100},
-    {"xmv_8", "XMV(8)", "stripper_liquid_product_flow", "Stripper liquid product flow (stream 11)", "%", TEP_VAR_MANIPULATED, 0, 0, 46.53415582, 0, 0, 100},
-    {"xmv_9", "XMV(9)", "stripper_steam_valve", "Stripper steam valve", "%", TEP_VAR_MANIPULATED, 0, 0, 47.44573456, 0, 0, 100},
-    {"xmv_10", "XMV(10)", "reactor_cooling_water_flow", "Reactor cooling water flow", "%", TEP_VAR_MANIPULATED, 0, 0, 41.10581288, 0, 0, 100},
-    {"xmv_11", "XMV(11)", "condenser_cooling_water_flow", "Condenser cooling water flow", "%", TEP_VAR_MANIPULATED, 0, 0, 18.11349055, 0, 0, 100},
-    {"xmv_12", "XMV(12)", "agitator_speed", "Agitator speed", "%", TEP_VAR_MANIPULATED, 0, 0, 50, 0, 0, 100},
+    {"xmv_1", "XMV(1)", "d_feed_flow", "D feed flow (stream 2)", "%", TEP_VAR_MANIPULATED, 0, 0, 63.05263039, 0, -10, 110},
+    {"xmv_2", "XMV(2)", "e_feed_flow", "E feed flow (stream 3)", "%", TEP_VAR_MANIPULATED, 0, 0, 53.97970677, 0, -10, 110},
+    {"xmv_3", "XMV(3)", "a_feed_flow", "A feed flow (stream 1)", "%", TEP_VAR_MANIPULATED, 0, 0, 24.64355755, 0, -10, 110},
+    {"xmv_4", "XMV(4)", "a_and_c_feed_flow", "A and C feed flow (stream 4)", "%", TEP_VAR_MANIPULATED, 0, 0, 61.30192144, 0, -10, 110},
+    {"xmv_5", "XMV(5)", "compressor_recycle_valve", "Compressor recycle valve", "%", TEP_VAR_MANIPULATED, 0, 0, 22.21, 0, -10, 110},
+    {"xmv_6", "XMV(6)", "purge_valve", "Purge valve (stream 9)", "%", TEP_VAR_MANIPULATED, 0, 0, 40.06374673, 0, -10, 110},
+    {"xmv_7", "XMV(7)", "separator_pot_liquid_flow", "Separator pot liquid flow (stream 10)", "%", TEP_VAR_MANIPULATED, 0, 0, 38.1003437, 0, -10, 110},
+    {"xmv_8", "XMV(8)", "stripper_liquid_product_flow", "Stripper liquid product flow (stream 11)", "%", TEP_VAR_MANIPULATED, 0, 0, 46.53415582, 0, -10, 110},
+    {"xmv_9", "XMV(9)", "stripper_steam_valve", "Stripper steam valve", "%", TEP_VAR_MANIPULATED, 0, 0, 47.44573456, 0, -10, 110},
+    {"xmv_10", "XMV(10)", "reactor_cooling_water_flow", "Reactor cooling water flow", "%", TEP_VAR_MANIPULATED, 0, 0, 41.10581288, 0, -10, 110},
+    {"xmv_11", "XMV(11)", "condenser_cooling_water_flow", "Condenser cooling water flow", "%", TEP_VAR_MANIPULATED, 0, 0, 18.11349055, 0, -10, 110},
+    {"xmv_12", "XMV(12)", "agitator_speed", "Agitator speed", "%", TEP_VAR_MANIPULATED, 0, 0, 50, 0, -10, 110},
 };
 
 /* Downs & Vogel (1993) Table 8, as listed in teprob.f's header (FACTS.md §4). */
