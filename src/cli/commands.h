@@ -13,5 +13,7 @@ extern const struct tep_command tep_commands[];
 int tep_cmd_simulate(int argc, char **argv);
 int tep_cmd_campaign(int argc, char **argv);
 int tep_cmd_run(int argc, char **argv);
+int tep_cmd_analyze(int argc, char **argv);
+int tep_cmd_report(int argc, char **argv);
 
 #endif

@@ -13,6 +13,8 @@ static void usage(FILE *out)
           "  run        the pipeline from config.yaml: collect, preprocess, store\n"
           "  simulate   run the Tennessee Eastman plant (closed loop) and write samples\n"
           "  campaign   run many simulations (faults x seeds) into a folder, in parallel\n"
+          "  analyze    fault detection with PCA / dynamic PCA, scored with FDR, FAR, delay\n"
+          "  report     an HTML report of the runs in the store (charts, quality, detection)\n"
           "\n"
           "Run 'tep <command> --help' for the options of a command.\n",
           out);
