@@ -242,7 +242,7 @@ static void test_range_check(void)
     in->cols[0].data[1] = t9->range_hi + 1; /* 176.06 > 175.06 */
     in->cols[0].data[3] = t9->range_lo - 1; /* below -0.06 */
     in->cols[0].data[4] = t9->range_hi;     /* on the bound: fine */
-    in->cols[1].data[2] = 100.5;            /* valve > 100 % */
+    in->cols[1].data[2] = 110.5;            /* valve command beyond 110 % */
     in->cols[1].data[0] = NAN;              /* missing is not a violation */
     struct tep_prep_clean_options opt;
     tep_prep_clean_options_init(&opt);
