@@ -204,13 +204,24 @@ static int read_published(const char *path, struct published_row *rows, int max,
     return 0;
 }
 
-static double pct(double fraction) { return 100.0 * fraction; }
+/* "12.3%", or "-" when the rate is undefined (no faulty / no normal samples). */
+static const char *rate_text(double fraction, char *buf, size_t n)
+{
+    if (isnan(fraction))
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%.1f%%", 100.0 * fraction);
+    return buf;
+}
 
 static void print_table(const struct dataset *tests, const struct scored *sc, size_t ntests,
                         double interval_min, const struct published_row *pub)
 {
-    printf("%-14s %5s | %7s %7s | %7s %7s | %9s %9s", "test", "fault", "FDR T2", "FDR Q", "FAR T2",
-           "FAR Q", "delay T2", "delay Q");
+    int width = 14;
+    for (size_t i = 0; i < ntests; i++)
+        if ((int)strlen(tests[i].label) > width) width = (int)strlen(tests[i].label);
+    printf("%-*s %5s | %7s %7s | %7s %7s | %9s %9s", width, "test", "fault", "FDR T2", "FDR Q",
+           "FAR T2", "FAR Q", "delay T2", "delay Q");
     if (pub) printf(" | published: FDR T2  FDR Q  FAR T2  FAR Q");
     printf("\n");
     for (size_t i = 0; i < ntests; i++) {
@@ -218,9 +229,10 @@ static void print_table(const struct dataset *tests, const struct scored *sc, si
         char dt2[32] = "-", dq[32] = "-";
         if (s->d_t2.delay >= 0) snprintf(dt2, sizeof dt2, "%.0f min", s->d_t2.delay * interval_min);
         if (s->d_q.delay >= 0) snprintf(dq, sizeof dq, "%.0f min", s->d_q.delay * interval_min);
-        printf("%-14s %5d | %6.1f%% %6.1f%% | %6.1f%% %6.1f%% | %9s %9s", tests[i].label,
-               tests[i].fault, pct(s->d_t2.fdr), pct(s->d_q.fdr), pct(s->d_t2.far), pct(s->d_q.far),
-               dt2, dq);
+        char r[4][16];
+        printf("%-*s %5d | %7s %7s | %7s %7s | %9s %9s", width, tests[i].label, tests[i].fault,
+               rate_text(s->d_t2.fdr, r[0], 16), rate_text(s->d_q.fdr, r[1], 16),
+               rate_text(s->d_t2.far, r[2], 16), rate_text(s->d_q.far, r[3], 16), dt2, dq);
         if (pub && tests[i].fault > 0 && tests[i].fault < 64 && pub[tests[i].fault].present) {
             const struct published_row *p = &pub[tests[i].fault];
             printf(" |             %5.1f  %5.1f  %5.1f  %5.1f", p->fdr_t2, p->fdr_q, p->far_t2,

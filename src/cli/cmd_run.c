@@ -70,6 +70,44 @@ int tep_cmd_run(int argc, char **argv)
         tep_pipeline_close(&p);
         return 1;
     }
+    if (p.analysis.enabled) {
+        /* monitoring on what was just stored: the same engine as `tep report` */
+        const struct tep_pipeline_analysis *a = &p.analysis;
+        char components[32], lags[32], alpha[32], consecutive[32];
+        snprintf(components, sizeof components, "%ld", a->components);
+        snprintf(lags, sizeof lags, "%ld", a->lags);
+        snprintf(alpha, sizeof alpha, "%.17g", a->alpha);
+        snprintf(consecutive, sizeof consecutive, "%ld", a->consecutive);
+        char *args[32];
+        int n = 0;
+        args[n++] = "report";
+        args[n++] = "--store";
+        args[n++] = p.store_path;
+        args[n++] = "--out";
+        args[n++] = (char *)a->report;
+        args[n++] = "--json";
+        args[n++] = (char *)a->json;
+        args[n++] = "--method";
+        args[n++] = a->method == 1 ? "dpca" : "pca";
+        args[n++] = "--components";
+        args[n++] = components;
+        args[n++] = "--alpha";
+        args[n++] = alpha;
+        args[n++] = "--consecutive";
+        args[n++] = consecutive;
+        if (a->method == 1) {
+            args[n++] = "--lags";
+            args[n++] = lags;
+        }
+        if (a->train[0]) {
+            args[n++] = "--train";
+            args[n++] = (char *)a->train;
+        }
+        args[n] = NULL;
+        int arc = tep_cmd_report(n, args);
+        tep_pipeline_close(&p);
+        return arc;
+    }
     tep_pipeline_close(&p);
     return 0;
 }

@@ -64,8 +64,33 @@ static const struct tep_cfg_key logging_keys[] = {
     {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
 };
 
-static const char *const sections[] = {"data", "simulator", "preprocessing", "storage", "logging",
-                                       NULL};
+static const struct tep_cfg_key analysis_keys[] = {
+    {"enabled", TEP_CFG_BOOL, "true", offsetof(struct tep_pipeline_analysis, enabled),
+     "run fault detection on the stored runs after the pipeline (tep report)", NULL,
+     TEP_CFG_UNBOUNDED},
+    {"train", TEP_CFG_STRING, "", offsetof(struct tep_pipeline_analysis, train),
+     "run id of the training run (default: the first normal run, fault 0)", NULL,
+     TEP_CFG_UNBOUNDED},
+    {"method", TEP_CFG_ENUM, "pca", offsetof(struct tep_pipeline_analysis, method),
+     "principal component analysis, or dynamic PCA with lagged variables", "pca|dpca",
+     TEP_CFG_UNBOUNDED},
+    {"components", TEP_CFG_INT, "9", offsetof(struct tep_pipeline_analysis, components),
+     "principal components kept", NULL, 1, 10000},
+    {"lags", TEP_CFG_INT, "2", offsetof(struct tep_pipeline_analysis, lags),
+     "lags of dynamic PCA", NULL, 0, 100},
+    {"alpha", TEP_CFG_DOUBLE, "0.01", offsetof(struct tep_pipeline_analysis, alpha),
+     "1 - confidence of the T2 and Q limits", NULL, 1e-9, 0.5},
+    {"consecutive", TEP_CFG_INT, "1", offsetof(struct tep_pipeline_analysis, consecutive),
+     "alarms in a row that make a detection", NULL, 1, 1000},
+    {"report", TEP_CFG_STRING, "", offsetof(struct tep_pipeline_analysis, report),
+     "HTML report (default <data.output_dir>/report.html)", NULL, TEP_CFG_UNBOUNDED},
+    {"json", TEP_CFG_STRING, "", offsetof(struct tep_pipeline_analysis, json),
+     "results as JSON (default <data.output_dir>/analysis.json)", NULL, TEP_CFG_UNBOUNDED},
+    {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
+};
+
+static const char *const sections[] = {"data",    "simulator", "preprocessing", "storage",
+                                       "logging", "analysis",  NULL};
 
 /* Allocate a stage's options and fill them from `section` with its key table. */
 static int stage_setup(struct tep_pipeline *p, struct tep_stage *st,
@@ -130,7 +155,7 @@ int tep_pipeline_open(struct tep_pipeline *p, const char *config_path, bool quie
             if (!known)
                 return tep_config_error_at(&p->cfg, k, err,
                                            "unknown section '%s' (expected data, simulator, "
-                                           "preprocessing, storage or logging)",
+                                           "preprocessing, storage, analysis or logging)",
                                            name ? name : "?");
         }
     }
@@ -193,6 +218,16 @@ int tep_pipeline_open(struct tep_pipeline *p, const char *config_path, bool quie
         return -1;
     p->noutputs = 1;
 
+    /* analysis: (optional) */
+    yaml_node_t *analysis = tep_config_child(&p->cfg, root, "analysis");
+    if (tep_config_apply(&p->cfg, analysis, analysis_keys, &p->analysis, "analysis", NULL, err))
+        return -1;
+    if (!analysis) p->analysis.enabled = false;
+    if (!p->analysis.report[0])
+        snprintf(p->analysis.report, sizeof p->analysis.report, "%s/report.html", p->env.output_dir);
+    if (!p->analysis.json[0])
+        snprintf(p->analysis.json, sizeof p->analysis.json, "%s/analysis.json", p->env.output_dir);
+
     /* create everything */
     if (make_dir(p->env.output_dir, err) != 0) return -1;
     if (p->input.plugin->init(&p->input, err) != 0) return -1;
@@ -200,8 +235,8 @@ int tep_pipeline_open(struct tep_pipeline *p, const char *config_path, bool quie
     for (size_t i = 0; i < p->noutputs; i++)
         if (p->outputs[i].plugin->init(&p->outputs[i], err) != 0) return -1;
     const char *store_path = tep_config_scalar(tep_config_child(&p->cfg, storage, "connection_string"));
-    snprintf(p->storage_description, sizeof p->storage_description, "SQLite %s",
-             store_path ? store_path : "data/tep.db");
+    snprintf(p->store_path, sizeof p->store_path, "%s", store_path ? store_path : "data/tep.db");
+    snprintf(p->storage_description, sizeof p->storage_description, "SQLite %s", p->store_path);
     return 0;
 }
 
@@ -600,5 +635,6 @@ void tep_pipeline_print_config_help(FILE *out)
     tep_prep_stage_print_help(out);
     tep_config_print_keys(out, "storage", storage_keys);
     tep_config_print_keys(out, "storage", tep_store_sqlite_plugin.config_keys);
+    tep_config_print_keys(out, "analysis", analysis_keys);
     tep_config_print_keys(out, "logging", logging_keys);
 }

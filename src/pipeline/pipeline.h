@@ -27,6 +27,19 @@ struct tep_run_summary {
     char quality[512]; /* a compact one-line quality summary */
 };
 
+/* The optional `analysis:` section: monitoring run on the store after the pipeline. */
+struct tep_pipeline_analysis {
+    bool enabled;
+    char train[TEP_CFG_STRING_MAX]; /* run id; "" = the first normal run */
+    int method;                     /* 0 pca, 1 dpca */
+    long components;
+    long lags;
+    double alpha;
+    long consecutive;
+    char report[TEP_CFG_STRING_MAX]; /* "" = <output_dir>/report.html */
+    char json[TEP_CFG_STRING_MAX];   /* "" = <output_dir>/analysis.json */
+};
+
 struct tep_pipeline {
     struct tep_config cfg;
     struct tep_pipeline_env env;
@@ -35,6 +48,8 @@ struct tep_pipeline {
     struct tep_stage outputs[TEP_PIPELINE_MAX_OUTPUTS];
     size_t noutputs;
     char storage_description[TEP_CFG_STRING_MAX + 64];
+    char store_path[TEP_CFG_STRING_MAX]; /* the SQLite file, for analysis */
+    struct tep_pipeline_analysis analysis;
     /* results */
     struct tep_run_summary *runs;
     size_t nruns, runs_allocated;
