@@ -56,6 +56,18 @@ expect "rerun exits 0" '[ $? -eq 0 ]'
 expect "rerun replaces rows" '[ "$(q store/tep.db "select count(*) from tep_processed")" = 160 ]'
 expect "rerun reuses the model" 'echo "$out" | grep -q "using the normal-operation model out/scaler.json"'
 
+# analysis after storage: the report and the JSON results land in output_dir
+cat > sim_an.yaml <<'EOF2'
+data: {source: simulator, output_dir: out_an}
+simulator: {faults: [0, 1], hours: 4, fault_at: 2}
+storage: {connection_string: an.db}
+analysis: {components: 5, consecutive: 2}
+EOF2
+"$TEP" run -c sim_an.yaml --quiet > an.txt 2>&1
+expect "pipeline with analysis exits 0" '[ $? -eq 0 ]'
+expect "analysis JSON: 2 results, 5 components, k = 2" '[ "$(sqlite3 :memory: "select json_array_length(readfile(\"out_an/analysis.json\"), \"\$.results\") || json_extract(readfile(\"out_an/analysis.json\"), \"\$.model.components\") || json_extract(readfile(\"out_an/analysis.json\"), \"\$.model.consecutive\")")" = 252 ]'
+expect "analysis report written" '[ $(grep -o "<svg" out_an/report.html | wc -l) -ge 4 ]'
+
 # --- 2. files source: CSV round trip is exact ------------------------------------------
 mkdir -p raw
 "$TEP" simulate --hours 2 --idv 4 --fault-at 1 --output raw/a.csv --quiet
