@@ -1,6 +1,7 @@
 /* progress.c - the terminal progress bar (see progress.h). */
 #include "core/progress.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,4 +48,19 @@ void tep_progress_finish(struct tep_progress *p)
     if (!p->enabled) return;
     draw(p, p->total);
     fputc('\n', stderr);
+}
+
+void tep_progress_status(struct tep_progress *p, const char *fmt, ...)
+{
+    if (!p->enabled) return;
+    double now = tep_now_seconds();
+    if (now - p->last_draw_s < 0.1) return;
+    p->last_draw_s = now;
+    char line[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\r%-20s %-70.70s", p->label, line);
+    fflush(stderr);
 }

@@ -20,6 +20,10 @@ void tep_progress_start(struct tep_progress *p, const char *label, double total,
 void tep_progress_update(struct tep_progress *p, double done);
 void tep_progress_finish(struct tep_progress *p);
 
+/* A status line instead of a bar, for work of unknown size ("run 2: 40960 rows"). */
+void tep_progress_status(struct tep_progress *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Monotonic clock in seconds. */
 double tep_now_seconds(void);
 

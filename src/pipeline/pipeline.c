@@ -487,7 +487,7 @@ static void writer_begin_run(struct writer *w, struct tep_run_meta *meta)
 
 /* One run through every stage; on failure the stores roll the run back. */
 static int run_one(struct tep_pipeline *p, struct writer *w, struct tep_run_meta *meta,
-                   struct tep_error *err)
+                   struct tep_progress *progress, size_t run_number, struct tep_error *err)
 {
     struct tep_frame *tail = NULL, *frame = NULL;
     size_t begun_outputs = 0;
@@ -512,6 +512,8 @@ static int run_one(struct tep_pipeline *p, struct writer *w, struct tep_run_meta
         }
         first = false;
         if (p->prep.plugin->process(&p->prep, frame, meta, err) < 0) goto fail;
+        tep_progress_status(progress, "run %zu %s: %lld rows read", run_number, meta->run_id,
+                            meta->rows_read);
         writer_submit(w, frame);
         frame = NULL;
         if (n == 0) break;
@@ -575,21 +577,20 @@ int tep_pipeline_run(struct tep_pipeline *p, struct tep_error *err)
         if (more == 0) break;
         tep_prep_metrics_reset(quality, meta.run_id);
         tep_info("pipeline", "run %s: started (%s)", meta.run_id, meta.source);
-        if (run_one(p, &writer, &meta, err) != 0) goto done;
+        if (run_one(p, &writer, &meta, &progress, p->nruns + 1, err) != 0) goto done;
         if (add_summary(p, &meta) != 0) {
             tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
             goto done;
         }
         tep_info("pipeline", "run %s: %lld rows read, %lld stored", meta.run_id, meta.rows_read,
                  meta.rows_stored);
-        tep_progress_update(&progress, 0.5);
     }
     for (size_t i = 0; i < p->noutputs; i++)
         if (p->outputs[i].plugin->finish && p->outputs[i].plugin->finish(&p->outputs[i], err) != 0)
             goto done;
     rc = 0;
 done:
-    tep_progress_finish(&progress);
+    if (progress.enabled) fputs("\r\033[K", stderr); /* clear the status line */
     p->seconds = tep_now_seconds() - t0;
     writer_stop(&writer);
     tep_prep_metrics_free(quality);
