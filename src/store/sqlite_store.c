@@ -248,6 +248,7 @@ static long sqlite_process(struct tep_stage *stage, struct tep_frame *f, struct 
     }
     sqlite3_stmt *st = c->insert;
     size_t ncols = f->ncols;
+    int run_id_len = (int)strlen(meta->run_id);
     for (size_t r0 = 0; r0 < f->nrows; r0 += GATHER_ROWS) {
         size_t nr = f->nrows - r0 < GATHER_ROWS ? f->nrows - r0 : GATHER_ROWS;
         for (size_t i = 0; i < ncols; i++) {
@@ -260,17 +261,13 @@ static long sqlite_process(struct tep_stage *stage, struct tep_frame *f, struct 
                 return tep_error_set(err, TEP_ERR_STORE, "run %s has more than 2^32 rows",
                                      meta->run_id);
             sqlite3_bind_int64(st, 1, (c->run_number << 32) | c->next_row);
-            sqlite3_bind_text(st, 2, meta->run_id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, meta->run_id, run_id_len, SQLITE_STATIC);
             sqlite3_bind_int64(st, 3, f->sample[r]);
             sqlite3_bind_double(st, 4, f->time_h[r]);
             sqlite3_bind_int(st, 5, f->fault[r]);
+            /* SQLite stores a NaN bound as a double as NULL (a missing value) */
             const double *row = c->block + k * ncols;
-            for (size_t i = 0; i < ncols; i++) {
-                if (isnan(row[i]))
-                    sqlite3_bind_null(st, 6 + (int)i);
-                else
-                    sqlite3_bind_double(st, 6 + (int)i, row[i]);
-            }
+            for (size_t i = 0; i < ncols; i++) sqlite3_bind_double(st, 6 + (int)i, row[i]);
             if (sqlite3_step(st) != SQLITE_DONE) {
                 db_error(c, err, "cannot insert a row");
                 sqlite3_reset(st);
