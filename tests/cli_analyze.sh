@@ -3,16 +3,8 @@
 # files (PCA, 52 variables, 9 components, 99 % limits against Xiao, Kordon & Sen 2023),
 # the JSON output, a saved model giving identical results, analysis of runs in the store,
 # the HTML report, and clear errors.
-set -u
-TEP=${TEP:-build/tep}
+. "$(dirname "$0")/lib_cli.sh"
 SHARED=${TEP_SHARED_DIR:-../shared}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-passes=0
-pass() { echo "ok   $1"; passes=$((passes + 1)); }
-fail() { echo "FAIL $1"; fails=$((fails + 1)); }
-expect() { if eval "$2"; then pass "$1"; else fail "$1"; fi; }
 js() { sqlite3 :memory: "select json_extract(readfile('$1'), '$2')"; }
 
 B="$SHARED/data/braatz"
@@ -78,5 +70,4 @@ printf 'sample,time_h,xmeas_1\n1,0.05,1\n2,0.10,1\n' > const.csv
 out=$("$TEP" analyze --train const.csv --test const.csv 2>&1); rc=$?
 expect "constant training data refused" '[ $rc -ne 0 ] && echo "$out" | grep -q "fewer than 2 varying"'
 
-echo "$passes passed, $fails failed"
-[ $fails -eq 0 ]
+finish

@@ -3,16 +3,8 @@
 # Checks exact row counts, exact round trips of values, rerun = replace, the normal-
 # operation model reused by later runs, config errors (file:line:column, key, expected
 # form, exit 2), and that a failing run leaves earlier stored runs exactly as they were.
-set -u
-TEP=${TEP:-build/tep}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib_cli.sh"
 cd "$tmp"
-fails=0
-passes=0
-pass() { echo "ok   $1"; passes=$((passes + 1)); }
-fail() { echo "FAIL $1"; fails=$((fails + 1)); }
-expect() { if eval "$2"; then pass "$1"; else fail "$1"; fi; }
 q() { sqlite3 "$1" "$2"; }
 
 # --- 1. simulator source, full preprocessing chain -----------------------------------
@@ -126,5 +118,4 @@ out=$("$TEP" run -c nostore.yaml --quiet 2>&1); rc=$?
 expect "unwritable store" '[ $rc -ne 0 ] && echo "$out" | grep -q "/nonexistent-dir/x.db: SQLite: cannot open the database"'
 expect "--help-config documents keys" '"$TEP" run --help-config | grep -q "preprocessing.steps"'
 
-echo "$passes passed, $fails failed"
-[ $fails -eq 0 ]
+finish

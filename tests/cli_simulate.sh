@@ -2,15 +2,7 @@
 # cli_simulate.sh - `tep simulate` and `tep campaign` from the command line:
 # output shape and exact values, determinism, parallel campaign = serial runs,
 # and clear errors with a non-zero exit for bad arguments.
-set -u
-TEP=${TEP:-build/tep}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-passes=0
-pass() { echo "ok   $1"; passes=$((passes + 1)); }
-fail() { echo "FAIL $1"; fails=$((fails + 1)); }
-expect() { if eval "$2"; then pass "$1"; else fail "$1"; fi; }
+. "$(dirname "$0")/lib_cli.sh"
 
 # --- listings
 n=$("$TEP" simulate --list-faults | tail -n +2 | wc -l)
@@ -93,5 +85,4 @@ expect "campaign rejects IDV 99" '[ $rc -eq 2 ] && echo "$out" | grep -q "expect
 out=$("$TEP" campaign --idv 1 2>&1); rc=$?
 expect "campaign needs --out-dir" '[ $rc -eq 2 ] && echo "$out" | grep -q "out-dir"'
 
-echo "$passes passed, $fails failed"
-[ $fails -eq 0 ]
+finish
