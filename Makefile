@@ -13,21 +13,27 @@ JOBS ?= 2
 all: build
 
 build:
+	@scripts/install-deps.sh
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
 deps:
 	@scripts/install-deps.sh
 
-demo: deps build
+demo: build
 	@scripts/demo.sh $(BUILD)
 
-test: deps build test-only
+test: build
+	@scripts/install-deps.sh test
+	@scripts/node-deps.sh
+	@$(MAKE) --no-print-directory test-only
 
 test-only:
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 asan:
+	@scripts/install-deps.sh test
+	@scripts/node-deps.sh
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTEP_SANITIZE=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS)
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)

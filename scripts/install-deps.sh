@@ -5,7 +5,14 @@ set -euo pipefail
 build_pkgs=(build-essential cmake pkg-config libyaml-dev libsqlite3-dev sqlite3 libzstd-dev
   libsnappy-dev libcurl4-openssl-dev libpq-dev liblapacke-dev libopenblas-dev libssl-dev
   libjansson-dev libgsl-dev)
-extra_pkgs=("$@")
+# `install-deps.sh test` adds what the test suite drives: the sqlite3 shell, headless
+# Chromium for the report, PostgreSQL and InfluxDB servers for the storage tests, and
+# Node.js/npm when missing (DuckDB from npm is the independent Parquet reader).
+extra_pkgs=()
+if [ "${1:-}" = "test" ]; then
+  extra_pkgs=(chromium postgresql influxdb libxml2-utils curl)
+  command -v npm >/dev/null 2>&1 || extra_pkgs+=(nodejs npm)
+fi
 missing=()
 for p in "${build_pkgs[@]}" "${extra_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
