@@ -252,52 +252,6 @@ static void meta_init(struct tep_run_meta *meta, const struct tep_pipeline *p, v
     meta->quality = quality;
 }
 
-/* First pass: fit the normal-operation model on a fresh instance of the input. */
-static int fit_pass(struct tep_pipeline *p, struct tep_error *err)
-{
-    struct tep_stage input = p->input;
-    input.ctx = NULL;
-    struct tep_frame *frame = tep_frame_new(1024);
-    struct tep_run_meta meta;
-    int rc = -1;
-    if (!frame) {
-        tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    tep_info("pipeline", "fitting the normal-operation model (first pass over the inputs)");
-    if (input.plugin->init(&input, err) != 0) goto done;
-    if (tep_prep_stage_fit_begin(&p->prep, err) != 0) goto done;
-    for (;;) {
-        meta_init(&meta, p, NULL);
-        int more = input.plugin->next_run(&input, &meta, err);
-        if (more < 0) goto done;
-        if (more == 0) break;
-        tep_frame_free(frame);
-        frame = tep_frame_new(1024);
-        if (!frame) goto done;
-        bool begun = false;
-        for (;;) {
-            long n = input.plugin->process(&input, frame, &meta, err);
-            if (n < 0) goto done;
-            if (!begun) {
-                if (tep_prep_stage_fit_begin_run(&p->prep, frame, err) != 0) goto done;
-                begun = true;
-            }
-            if (n == 0) break;
-            if (tep_prep_stage_fit_chunk(&p->prep, frame, err) != 0) goto done;
-        }
-        if (input.plugin->end_run && input.plugin->end_run(&input, &meta, NULL, err) != 0)
-            goto done;
-        if (tep_prep_stage_fit_end_run(&p->prep, err) != 0) goto done;
-    }
-    if (tep_prep_stage_fit_finish(&p->prep, err) != 0) goto done;
-    rc = 0;
-done:
-    if (input.plugin && input.plugin->destroy) input.plugin->destroy(&input);
-    tep_frame_free(frame);
-    return rc;
-}
-
 static int add_summary(struct tep_pipeline *p, const struct tep_run_meta *meta)
 {
     if (p->nruns == p->runs_allocated) {
@@ -340,8 +294,12 @@ static int add_summary(struct tep_pipeline *p, const struct tep_run_meta *meta)
  * its next hand-over and rolls the run back. */
 #define WRITER_POOL 3
 
+struct writer;
+typedef int (*writer_consume_fn)(struct writer *w, struct tep_frame *f, struct tep_error *err);
+
 struct writer {
     struct tep_pipeline *p;
+    writer_consume_fn consume; /* what the thread does with each frame */
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t changed;
@@ -372,9 +330,7 @@ static void *writer_main(void *arg)
         int rc = 0;
         struct tep_error err;
         tep_error_clear(&err);
-        if (!skip)
-            for (size_t i = 0; i < w->p->noutputs && rc == 0; i++)
-                if (w->p->outputs[i].plugin->process(&w->p->outputs[i], f, w->meta, &err) < 0) rc = -1;
+        if (!skip) rc = w->consume(w, f, &err);
         pthread_mutex_lock(&w->lock);
         if (rc != 0 && w->status == 0) {
             w->status = -1;
@@ -389,10 +345,26 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-static int writer_start(struct writer *w, struct tep_pipeline *p, struct tep_error *err)
+/* The store path: every output stores the frame. */
+static int store_frame(struct writer *w, struct tep_frame *f, struct tep_error *err)
+{
+    for (size_t i = 0; i < w->p->noutputs; i++)
+        if (w->p->outputs[i].plugin->process(&w->p->outputs[i], f, w->meta, err) < 0) return -1;
+    return 0;
+}
+
+/* The fit path: the normal-operation model accumulates the frame. */
+static int fit_frame(struct writer *w, struct tep_frame *f, struct tep_error *err)
+{
+    return tep_prep_stage_fit_accumulate(&w->p->prep, f, err);
+}
+
+static int writer_start(struct writer *w, struct tep_pipeline *p, writer_consume_fn consume,
+                        struct tep_error *err)
 {
     memset(w, 0, sizeof *w);
     w->p = p;
+    w->consume = consume;
     for (size_t i = 0; i < WRITER_POOL; i++) {
         w->pool[i] = tep_frame_new(p->env.chunk_rows ? p->env.chunk_rows : 1024);
         if (!w->pool[i]) return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
@@ -555,6 +527,74 @@ fail:
     return -1;
 }
 
+/* First pass: fit the normal-operation model on a fresh instance of the input. The
+ * steps before the model run here; the model accumulates in the worker thread. */
+static int fit_pass(struct tep_pipeline *p, struct tep_error *err)
+{
+    struct tep_stage input = p->input;
+    input.ctx = NULL;
+    struct tep_frame *frame = NULL, *tail = NULL;
+    struct tep_run_meta meta;
+    struct writer worker;
+    bool started = false;
+    int rc = -1;
+    tep_info("pipeline", "fitting the normal-operation model (first pass over the inputs)");
+    if (input.plugin->init(&input, err) != 0) goto done;
+    if (tep_prep_stage_fit_begin(&p->prep, err) != 0) goto done;
+    if (writer_start(&worker, p, fit_frame, err) != 0) goto done;
+    started = true;
+    for (;;) {
+        meta_init(&meta, p, NULL);
+        int more = input.plugin->next_run(&input, &meta, err);
+        if (more < 0) goto done;
+        if (more == 0) break;
+        writer_begin_run(&worker, &meta);
+        bool begun = false;
+        for (;;) {
+            frame = writer_take(&worker, err);
+            if (!frame) goto done;
+            long n = input.plugin->process(&input, frame, &meta, err);
+            if (n < 0) goto done;
+            if (!begun) {
+                if (tep_prep_stage_fit_begin_run(&p->prep, frame, err) != 0) goto done;
+                begun = true;
+            }
+            if (n == 0) {
+                writer_give_back(&worker, frame);
+                frame = NULL;
+                break;
+            }
+            if (tep_prep_stage_fit_prepare(&p->prep, frame, err) != 0) goto done;
+            writer_submit(&worker, frame);
+            frame = NULL;
+        }
+        if (input.plugin->end_run && input.plugin->end_run(&input, &meta, NULL, err) != 0)
+            goto done;
+        if (writer_drain(&worker, err) != 0) goto done;
+        tep_frame_free(tail);
+        tail = tep_frame_new(16);
+        if (!tail) {
+            tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        if (tep_prep_stage_fit_end_run(&p->prep, tail, err) != 0 ||
+            tep_prep_stage_fit_accumulate(&p->prep, tail, err) != 0)
+            goto done;
+    }
+    if (tep_prep_stage_fit_finish(&p->prep, err) != 0) goto done;
+    rc = 0;
+done:
+    if (started) {
+        if (frame) writer_give_back(&worker, frame);
+        struct tep_error ignored;
+        writer_drain(&worker, &ignored);
+        writer_stop(&worker);
+    }
+    if (input.plugin && input.plugin->destroy) input.plugin->destroy(&input);
+    tep_frame_free(tail);
+    return rc;
+}
+
 int tep_pipeline_run(struct tep_pipeline *p, struct tep_error *err)
 {
     double t0 = tep_now_seconds();
@@ -564,7 +604,7 @@ int tep_pipeline_run(struct tep_pipeline *p, struct tep_error *err)
     struct tep_progress progress;
     int rc = -1;
     if (!quality) return -1;
-    if (writer_start(&writer, p, err) != 0) {
+    if (writer_start(&writer, p, store_frame, err) != 0) {
         tep_prep_metrics_free(quality);
         return -1;
     }

@@ -33,7 +33,6 @@ struct prep_stage_ctx {
     struct tep_prep_chain *chain;      /* the run chain (built once the model is known) */
     bool run_begun;
     struct tep_prep_chain *fit_chain;  /* fit pass: the steps before the first model user */
-    struct tep_frame *fit_tail;
 };
 
 static const struct tep_cfg_key prep_keys[] = {
@@ -247,8 +246,7 @@ int tep_prep_stage_fit_begin(struct tep_stage *stage, struct tep_error *err)
     c->scaler = tep_prep_scaler_new(&fo, err);
     if (!c->scaler) return -1;
     c->fit_chain = tep_prep_chain_new(err);
-    c->fit_tail = tep_frame_new(16);
-    if (!c->fit_chain || !c->fit_tail) return -1;
+    if (!c->fit_chain) return -1;
     for (int i = 0; i < c->first_model_user; i++)
         if (tep_prep_chain_add(c->fit_chain, c->steps[i].ops, c->steps[i].options, err) != 0)
             return -1;
@@ -262,24 +260,26 @@ int tep_prep_stage_fit_begin_run(struct tep_stage *stage, const struct tep_frame
     return tep_prep_chain_begin_run(c->fit_chain, schema, NULL, err);
 }
 
-int tep_prep_stage_fit_chunk(struct tep_stage *stage, struct tep_frame *chunk,
-                             struct tep_error *err)
+int tep_prep_stage_fit_prepare(struct tep_stage *stage, struct tep_frame *chunk,
+                               struct tep_error *err)
 {
     struct prep_stage_ctx *c = stage->ctx;
-    if (tep_prep_chain_process(c->fit_chain, chunk, NULL, err) != 0) return -1;
+    return tep_prep_chain_process(c->fit_chain, chunk, NULL, err);
+}
+
+int tep_prep_stage_fit_accumulate(struct tep_stage *stage, const struct tep_frame *chunk,
+                                  struct tep_error *err)
+{
+    struct prep_stage_ctx *c = stage->ctx;
     if (chunk->nrows == 0) return 0;
     return tep_prep_scaler_fit_chunk(c->scaler, chunk, err);
 }
 
-int tep_prep_stage_fit_end_run(struct tep_stage *stage, struct tep_error *err)
+int tep_prep_stage_fit_end_run(struct tep_stage *stage, struct tep_frame *tail,
+                               struct tep_error *err)
 {
     struct prep_stage_ctx *c = stage->ctx;
-    tep_frame_free(c->fit_tail);
-    c->fit_tail = tep_frame_new(16);
-    if (!c->fit_tail) return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
-    if (tep_prep_chain_end_run(c->fit_chain, c->fit_tail, NULL, err) != 0) return -1;
-    if (c->fit_tail->nrows == 0) return 0;
-    return tep_prep_scaler_fit_chunk(c->scaler, c->fit_tail, err);
+    return tep_prep_chain_end_run(c->fit_chain, tail, NULL, err);
 }
 
 int tep_prep_stage_fit_finish(struct tep_stage *stage, struct tep_error *err)
@@ -287,8 +287,6 @@ int tep_prep_stage_fit_finish(struct tep_stage *stage, struct tep_error *err)
     struct prep_stage_ctx *c = stage->ctx;
     tep_prep_chain_free(c->fit_chain);
     c->fit_chain = NULL;
-    tep_frame_free(c->fit_tail);
-    c->fit_tail = NULL;
     if (tep_prep_scaler_fit_finish(c->scaler, err) != 0) {
         tep_error_prefix(err, "fitting the normal-operation model");
         return -1;
@@ -357,7 +355,6 @@ static void prep_destroy(struct tep_stage *stage)
     for (size_t i = 0; i < c->nsteps; i++) free(c->steps[i].options);
     tep_prep_chain_free(c->chain);
     tep_prep_chain_free(c->fit_chain);
-    tep_frame_free(c->fit_tail);
     tep_prep_scaler_free(c->scaler);
     free(c);
     stage->ctx = NULL;

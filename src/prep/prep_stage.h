@@ -39,14 +39,20 @@ int tep_prep_stage_configure(struct tep_stage *stage, struct tep_config *cfg, ya
 bool tep_prep_stage_needs_fit(const struct tep_stage *stage);
 
 /* Model fitting pass: a chain of the steps before the first model user, and a
- * scaler to feed. Call begin, then for each run: fit_begin_run, fit_chunk...,
- * fit_end_run; then fit_finish (saves the model file). */
+ * scaler to feed. Call begin, then for each run: fit_begin_run, then per chunk
+ * fit_prepare (the chain, in place) and fit_accumulate (the scaler; may run in
+ * another thread, in chunk order), then fit_end_run, which puts the rows the
+ * chain held back into `tail` for fit_accumulate; then fit_finish (saves the
+ * model file). */
 int tep_prep_stage_fit_begin(struct tep_stage *stage, struct tep_error *err);
 int tep_prep_stage_fit_begin_run(struct tep_stage *stage, const struct tep_frame *schema,
                                  struct tep_error *err);
-int tep_prep_stage_fit_chunk(struct tep_stage *stage, struct tep_frame *chunk,
-                             struct tep_error *err);
-int tep_prep_stage_fit_end_run(struct tep_stage *stage, struct tep_error *err);
+int tep_prep_stage_fit_prepare(struct tep_stage *stage, struct tep_frame *chunk,
+                               struct tep_error *err);
+int tep_prep_stage_fit_accumulate(struct tep_stage *stage, const struct tep_frame *chunk,
+                                  struct tep_error *err);
+int tep_prep_stage_fit_end_run(struct tep_stage *stage, struct tep_frame *tail,
+                               struct tep_error *err);
 int tep_prep_stage_fit_finish(struct tep_stage *stage, struct tep_error *err);
 
 /* Path of the model file in use (after init). */
