@@ -153,15 +153,17 @@ static void test_open_errors(void)
     CHECK_STR(err.file, dir);
     CHECK_MSG(strstr(err.message, "is a directory: expected a data file") != NULL, "%s",
               err.message);
-    /* Parquet: a clear "not yet" */
+    /* Parquet: a file too short to be one, and a text file read as Parquet
+     * (tests/test_parquet_io.c has the Parquet reader's own tests) */
     const char *pq = tmp_file("x.parquet");
     write_file(pq, "PAR1", 4);
     CHECK(tep_reader_open(pq, NULL, &err) == NULL);
-    CHECK_EQ_INT(err.code, TEP_ERR_UNSUPPORTED);
-    CHECK_STR(err.message, "Parquet input is not yet supported");
+    CHECK_EQ_INT(err.code, TEP_ERR_PARSE);
+    CHECK_MSG(strstr(err.message, "not a Parquet file") != NULL, "%s", err.message);
     struct tep_reader_options opt = {.format = TEP_FORMAT_PARQUET};
     CHECK(tep_reader_open(data_file("good/plain.tsv"), &opt, &err) == NULL);
-    CHECK_EQ_INT(err.code, TEP_ERR_UNSUPPORTED);
+    CHECK_EQ_INT(err.code, TEP_ERR_PARSE);
+    CHECK_MSG(strstr(err.message, "expected magic \"PAR1\"") != NULL, "%s", err.message);
     /* unknown extension, but an explicit format works */
     const char *odd = tmp_file("values.txt");
     write_file(odd, "xmeas_1\n1.5\n", 12);

@@ -70,7 +70,10 @@ int tep_cmd_run(int argc, char **argv)
         tep_pipeline_close(&p);
         return 1;
     }
-    if (p.analysis.enabled) {
+    if (p.analysis.enabled && !p.store_path[0])
+        fprintf(stderr, "tep run: analysis reads runs from the SQLite store; skipped with this "
+                        "storage.type\n");
+    if (p.analysis.enabled && p.store_path[0]) {
         /* monitoring on what was just stored: the same engine as `tep report` */
         const struct tep_pipeline_analysis *a = &p.analysis;
         char components[32], lags[32], alpha[32], consecutive[32];

@@ -1,5 +1,9 @@
-/* cmd_simulate.c - `tep simulate`: run the closed-loop plant and write its samples,
- * and `tep campaign`: many runs (faults x seeds, or the Braatz preset) in parallel. */
+/* cmd_simulate.c - `tep simulate`: run the closed-loop plant and write its samples
+ * (CSV, the Braatz .dat layout or Parquet), and `tep campaign`: many runs (faults x
+ * seeds, or the Braatz preset) in parallel. Parquet output has the columns sample
+ * (INT64), time_h (DOUBLE), fault (INT32, the active IDV label) and xmeas_1..xmv_12
+ * (DOUBLE), one row group per 65536 samples, written to a temporary file and
+ * renamed when complete, as the CSV writer does. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +15,7 @@
 #include "core/catalog.h"
 #include "core/progress.h"
 #include "io/csv_write.h"
+#include "io/parquet.h"
 #include "sim/campaign.h"
 #include "sim/sim.h"
 
@@ -27,9 +32,12 @@ static void simulate_usage(FILE *out)
           "  --interval SECONDS   sampling interval, whole seconds (default 180)\n"
           "  --output FILE|-      where to write (default - = stdout); written to a temporary\n"
           "                       file and renamed when complete\n"
-          "  --format csv|dat     CSV with header sample,time_h,xmeas_1..xmeas_41,xmv_1..xmv_12\n"
-          "                       (%.17g), or the Braatz .dat layout (default: from the file\n"
-          "                       name, else csv)\n"
+          "  --format csv|dat|parquet\n"
+          "                       CSV with header sample,time_h,xmeas_1..xmeas_41,xmv_1..xmv_12\n"
+          "                       (%.17g), the Braatz .dat layout, or Parquet (sample, time_h,\n"
+          "                       fault, xmeas_1..xmv_12; a file, not stdout) (default: from\n"
+          "                       the file name, else csv)\n"
+          "  --codec zstd|snappy|none  Parquet compression (default zstd)\n"
           "  --stop-at-shutdown   stop when a shutdown limit trips (default: go on with the\n"
           "                       frozen plant, as the reference does)\n"
           "  --list-faults        list the disturbances IDV(1..20) and exit\n"
@@ -83,6 +91,92 @@ static void describe_faults(const struct tep_sim_options *opt, char *buf, size_t
     if (!buf[0]) snprintf(buf, n, "no disturbance");
 }
 
+/* ---- Parquet output: samples gathered column-wise, one row group per block ---- */
+
+#define SIM_PQ_ROW_GROUP 65536
+
+struct sim_parquet {
+    struct tep_pq_writer *w;
+    size_t rows;
+    int64_t sample[SIM_PQ_ROW_GROUP];
+    double time_h[SIM_PQ_ROW_GROUP];
+    int32_t fault[SIM_PQ_ROW_GROUP];
+    double values[TEP_N_VARS][SIM_PQ_ROW_GROUP];
+};
+
+static struct sim_parquet *sim_parquet_open(const char *path, enum tep_pq_codec codec,
+                                            struct tep_error *err)
+{
+    struct tep_pq_column_def defs[3 + TEP_N_VARS] = {
+        {"sample", TEP_PQ_INT64, false}, {"time_h", TEP_PQ_DOUBLE, false},
+        {"fault", TEP_PQ_INT32, false}};
+    for (int v = 0; v < TEP_N_VARS; v++)
+        defs[3 + v] = (struct tep_pq_column_def){tep_catalog[v].name, TEP_PQ_DOUBLE, false};
+    struct tep_pq_writer_options opt;
+    tep_pq_writer_options_default(&opt);
+    opt.codec = codec;
+    opt.created_by = "tep simulate";
+    struct sim_parquet *p = calloc(1, sizeof *p);
+    if (!p) {
+        tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    p->w = tep_pq_writer_open(path, defs, 3 + TEP_N_VARS, &opt, err);
+    if (!p->w) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+static int sim_parquet_flush(struct sim_parquet *p, struct tep_error *err)
+{
+    if (p->rows == 0) return 0;
+    struct tep_pq_column_data cols[3 + TEP_N_VARS] = {{p->sample, NULL, false},
+                                                      {p->time_h, NULL, false},
+                                                      {p->fault, NULL, false}};
+    for (int v = 0; v < TEP_N_VARS; v++)
+        cols[3 + v] = (struct tep_pq_column_data){p->values[v], NULL, false};
+    int rc = tep_pq_write_row_group(p->w, cols, p->rows, err);
+    p->rows = 0;
+    return rc;
+}
+
+static int sim_parquet_row(struct sim_parquet *p, const struct tep_sample *s, struct tep_error *err)
+{
+    size_t r = p->rows++;
+    p->sample[r] = s->index;
+    p->time_h[r] = s->time_h;
+    p->fault[r] = s->fault;
+    for (int v = 0; v < TEP_N_XMEAS; v++) p->values[v][r] = s->xmeas[v];
+    for (int v = 0; v < TEP_N_XMV; v++) p->values[TEP_N_XMEAS + v][r] = s->xmv[v];
+    return p->rows == SIM_PQ_ROW_GROUP ? sim_parquet_flush(p, err) : 0;
+}
+
+/* Write what is left and rename into place; frees p. */
+static int sim_parquet_close(struct sim_parquet *p, struct tep_error *err)
+{
+    int rc = sim_parquet_flush(p, err);
+    if (rc == 0)
+        rc = tep_pq_writer_close(p->w, err);
+    else
+        tep_pq_writer_abort(p->w);
+    free(p);
+    return rc;
+}
+
+static void sim_parquet_abort(struct sim_parquet *p)
+{
+    tep_pq_writer_abort(p->w);
+    free(p);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n > k && strcmp(s + n - k, suffix) == 0;
+}
+
 int tep_cmd_simulate(int argc, char **argv)
 {
     const char *cmd = "simulate";
@@ -93,10 +187,11 @@ int tep_cmd_simulate(int argc, char **argv)
         {"format", required_argument, 0, 'F'},   {"stop-at-shutdown", no_argument, 0, 'S'},
         {"list-faults", no_argument, 0, 'L'},    {"list-variables", no_argument, 0, 'V'},
         {"quiet", no_argument, 0, 'q'},          {"log-level", required_argument, 0, 'l'},
-        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+        {"codec", required_argument, 0, 'c'},    {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     struct tep_sim_options opt;
     tep_sim_options_default(&opt);
-    const char *idv_list = NULL, *output = "-", *format = NULL;
+    const char *idv_list = NULL, *output = "-", *format = NULL, *codec_name = NULL;
     double fault_at = 8.0;
     bool quiet = false;
     optind = 1;
@@ -134,6 +229,7 @@ int tep_cmd_simulate(int argc, char **argv)
             break;
         case 'o': output = optarg; break;
         case 'F': format = optarg; break;
+        case 'c': codec_name = optarg; break;
         case 'S': opt.stop_at_shutdown = true; break;
         case 'L': list_faults(); return 0;
         case 'V': list_variables(); return 0;
@@ -156,16 +252,38 @@ int tep_cmd_simulate(int argc, char **argv)
         return 2;
     }
     enum tep_sample_layout layout = TEP_LAYOUT_CSV;
+    bool parquet = false;
     if (format) {
-        if (parse_format(cmd, format, &layout)) return 2;
+        if (strcmp(format, "parquet") == 0) parquet = true;
+        else if (strcmp(format, "csv") != 0 && strcmp(format, "dat") != 0) {
+            fprintf(stderr, "tep %s: --format: expected csv or dat, or parquet, got '%s'\n", cmd,
+                    format);
+            return 2;
+        } else if (parse_format(cmd, format, &layout)) return 2;
     } else {
-        size_t len = strlen(output);
-        if (len > 4 && strcmp(output + len - 4, ".dat") == 0) layout = TEP_LAYOUT_BRAATZ;
-        if (len > 8 && strcmp(output + len - 8, ".parquet") == 0) {
-            fprintf(stderr, "tep %s: --output %s: Parquet output is not supported yet; use .csv "
-                            "or .dat\n", cmd, output);
+        if (ends_with(output, ".dat")) layout = TEP_LAYOUT_BRAATZ;
+        if (ends_with(output, ".parquet")) parquet = true;
+    }
+    enum tep_pq_codec codec = TEP_PQ_ZSTD;
+    if (codec_name) {
+        if (strcmp(codec_name, "zstd") == 0) codec = TEP_PQ_ZSTD;
+        else if (strcmp(codec_name, "snappy") == 0) codec = TEP_PQ_SNAPPY;
+        else if (strcmp(codec_name, "none") == 0) codec = TEP_PQ_UNCOMPRESSED;
+        else {
+            fprintf(stderr, "tep %s: --codec: expected zstd, snappy or none, got '%s'\n", cmd,
+                    codec_name);
             return 2;
         }
+        if (!parquet) {
+            fprintf(stderr, "tep %s: --codec applies to Parquet output only (--format parquet or "
+                            "an --output name ending in .parquet)\n", cmd);
+            return 2;
+        }
+    }
+    if (parquet && strcmp(output, "-") == 0) {
+        fprintf(stderr, "tep %s: Parquet output needs a file (--output FILE.parquet), not "
+                        "stdout\n", cmd);
+        return 2;
     }
 
     double t0 = tep_now_seconds();
@@ -174,8 +292,13 @@ int tep_cmd_simulate(int argc, char **argv)
         tep_cli_report(cmd, &err);
         return 2;
     }
-    struct tep_csv_writer *w = tep_csv_writer_open(output, layout, &err);
-    if (!w) {
+    struct tep_csv_writer *w = NULL;
+    struct sim_parquet *pq = NULL;
+    if (parquet)
+        pq = sim_parquet_open(output, codec, &err);
+    else
+        w = tep_csv_writer_open(output, layout, &err);
+    if (!w && !pq) {
         tep_cli_report(cmd, &err);
         tep_sim_free(sim);
         return 1;
@@ -186,8 +309,11 @@ int tep_cmd_simulate(int argc, char **argv)
     struct tep_sample s;
     long rows = 0;
     while (tep_sim_next_sample(sim, &s) == 1) {
-        if (tep_csv_writer_row(w, s.index, s.time_h, s.xmeas, s.xmv, &err) != 0) {
-            tep_csv_writer_abort(w);
+        int rc = pq ? sim_parquet_row(pq, &s, &err)
+                    : tep_csv_writer_row(w, s.index, s.time_h, s.xmeas, s.xmv, &err);
+        if (rc != 0) {
+            if (pq) sim_parquet_abort(pq);
+            else tep_csv_writer_abort(w);
             tep_cli_report(cmd, &err);
             tep_sim_free(sim);
             return 1;
@@ -196,7 +322,7 @@ int tep_cmd_simulate(int argc, char **argv)
         tep_progress_update(&progress, (double)sim->step);
     }
     tep_progress_finish(&progress);
-    if (tep_csv_writer_close(w, &err) != 0) {
+    if ((pq ? sim_parquet_close(pq, &err) : tep_csv_writer_close(w, &err)) != 0) {
         tep_cli_report(cmd, &err);
         tep_sim_free(sim);
         return 1;

@@ -27,6 +27,9 @@
 #include "io/numparse.h"
 
 #define READ_BLOCK_BYTES ((size_t)1 << 20)
+
+/* The Parquet format (parquet_source.c); its siblings are declared in reader.h. */
+extern const struct tep_format_ops tep_parquet_format;
 #define FAULT_LABEL_MAX 1000000
 
 /* ------------------------------------------------------------------ names */
@@ -417,9 +420,8 @@ struct tep_reader *tep_reader_open(const char *path, const struct tep_reader_opt
         r->ops = &tep_braatz_format;
         break;
     case TEP_FORMAT_PARQUET:
-        tep_error_set_at(err, TEP_ERR_UNSUPPORTED, path, 0, 0,
-                         "Parquet input is not yet supported");
-        goto fail;
+        r->ops = &tep_parquet_format;
+        break;
     default:
         tep_error_set_at(err, TEP_ERR_ARG, path, 0, 0,
                          "cannot tell the file format from the name: expected an extension "

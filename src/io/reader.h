@@ -21,6 +21,9 @@
  * files are samples 1..960, labelled 0 up to sample 160 and NN from 161; the
  * training files dNN.dat start 1 h into their run, so their rows are samples
  * 21..500 (time_h 1.05..25.0), all labelled NN; d00.dat is transposed on reading.
+ * Parquet files (see parquet_source.c) map columns by name as CSV does; they are
+ * read one row group at a time (memory: one decoded row group), a null is a
+ * missing value, and errors name the row group, row and column.
  */
 #ifndef TEP_IO_READER_H
 #define TEP_IO_READER_H
@@ -72,7 +75,7 @@ struct tep_reader;
 /* Open `path` (options may be NULL). Reads and checks the header (CSV), the first
  * record (NDJSON) or the whole file (Braatz .dat), so a bad header fails here.
  * Returns NULL and fills `err` on failure: missing file, a directory, unknown
- * format, Parquet (not yet supported), empty file, bad or duplicate columns... */
+ * format, not a Parquet file, empty file, bad or duplicate columns... */
 struct tep_reader *tep_reader_open(const char *path, const struct tep_reader_options *opt,
                                    struct tep_error *err);
 

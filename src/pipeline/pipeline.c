@@ -16,6 +16,7 @@
 #include "prep/prep.h"
 #include "prep/prep_stage.h"
 #include "store/store.h"
+#include "store/store_lake.h"
 
 enum { SOURCE_AUTO, SOURCE_FILES, SOURCE_SIMULATOR };
 enum { STORE_SQLITE, STORE_POSTGRESQL, STORE_INFLUXDB, STORE_PARQUET };
@@ -203,18 +204,28 @@ int tep_pipeline_open(struct tep_pipeline *p, const char *config_path, bool quie
     /* storage: */
     yaml_node_t *storage = tep_config_child(&p->cfg, root, "storage");
     struct storage_options so;
-    static const char *const storage_plugin_keys[] = {"connection_string", NULL};
-    if (tep_config_apply(&p->cfg, storage, storage_keys, &so, "storage", storage_plugin_keys, err))
+    /* the type first; the chosen store's own key table checks the other keys below */
+    const char *store_keys[64];
+    size_t nkeys = 0;
+    const struct tep_cfg_key *tables[] = {tep_store_sqlite_plugin.config_keys,
+                                          tep_store_parquet_plugin.config_keys};
+    for (size_t t = 0; t < sizeof tables / sizeof *tables; t++)
+        for (const struct tep_cfg_key *k = tables[t]; k->name && nkeys + 1 < 64; k++)
+            store_keys[nkeys++] = k->name;
+    store_keys[nkeys] = NULL;
+    if (tep_config_apply(&p->cfg, storage, storage_keys, &so, "storage", store_keys, err))
         return -1;
-    if (so.type != STORE_SQLITE) {
+    const struct tep_stage_plugin *store = NULL;
+    if (so.type == STORE_SQLITE) store = &tep_store_sqlite_plugin;
+    if (so.type == STORE_PARQUET) store = &tep_store_parquet_plugin;
+    if (!store) {
         yaml_node_t *t = tep_config_child(&p->cfg, storage, "type");
         return tep_config_error_at(&p->cfg, t, err,
-                                   "storage.type '%s' is not supported yet; use sqlite",
+                                   "storage.type '%s' is not supported yet; use sqlite or parquet",
                                    tep_config_scalar(t));
     }
     static const char *const storage_own_keys[] = {"type", NULL};
-    if (stage_setup(p, &p->outputs[0], &tep_store_sqlite_plugin, storage, "storage",
-                    storage_own_keys, err))
+    if (stage_setup(p, &p->outputs[0], store, storage, "storage", storage_own_keys, err))
         return -1;
     p->noutputs = 1;
 
@@ -236,7 +247,16 @@ int tep_pipeline_open(struct tep_pipeline *p, const char *config_path, bool quie
         if (p->outputs[i].plugin->init(&p->outputs[i], err) != 0) return -1;
     const char *store_path = tep_config_scalar(tep_config_child(&p->cfg, storage, "connection_string"));
     snprintf(p->store_path, sizeof p->store_path, "%s", store_path ? store_path : "data/tep.db");
-    snprintf(p->storage_description, sizeof p->storage_description, "SQLite %s", p->store_path);
+    if (store == &tep_store_parquet_plugin) {
+        const char *lake = tep_config_scalar(tep_config_child(&p->cfg, storage, "path"));
+        snprintf(p->storage_description, sizeof p->storage_description,
+                 "Parquet lake %s (runs/, tep_processed/)",
+                 lake ? lake : store_path ? store_path : "data/lake");
+        p->store_path[0] = '\0'; /* analysis reads the SQLite store only */
+    } else {
+        snprintf(p->storage_description, sizeof p->storage_description,
+                 "SQLite %s (tables runs, tep_processed, quality)", p->store_path);
+    }
     return 0;
 }
 
@@ -653,8 +673,7 @@ void tep_pipeline_print_summary(const struct tep_pipeline *p, FILE *out)
     for (size_t i = 0; i < p->nruns; i++) rows += p->runs[i].rows_stored;
     char steps[512];
     tep_prep_stage_describe(&p->prep, steps, sizeof steps);
-    fprintf(out, "tep run: %zu runs, %lld rows stored in %s (tables runs, tep_processed, quality) "
-                 "in %.2f s\n",
+    fprintf(out, "tep run: %zu runs, %lld rows stored in %s in %.2f s\n",
             p->nruns, rows, p->storage_description, p->seconds);
     fprintf(out, "  preprocessing: %s", steps);
     const char *model = tep_prep_stage_model_path(&p->prep);
@@ -675,7 +694,10 @@ void tep_pipeline_print_config_help(FILE *out)
     tep_config_print_keys(out, "simulator", tep_source_simulator_plugin.config_keys);
     tep_prep_stage_print_help(out);
     tep_config_print_keys(out, "storage", storage_keys);
+    fprintf(out, "  with storage.type: sqlite\n");
     tep_config_print_keys(out, "storage", tep_store_sqlite_plugin.config_keys);
+    fprintf(out, "  with storage.type: parquet\n");
+    tep_config_print_keys(out, "storage", tep_store_parquet_plugin.config_keys);
     tep_config_print_keys(out, "analysis", analysis_keys);
     tep_config_print_keys(out, "logging", logging_keys);
 }

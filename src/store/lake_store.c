@@ -1,0 +1,1530 @@
+/* lake_store.c - the `parquet` output plugin: a Hive-partitioned Parquet data
+ * lake in a local folder or on an S3-compatible object store (layout and run-id
+ * escaping in store_lake.h).
+ *
+ * A run's rows are written while it runs into part files in a private work
+ * area (local: <root>/_staging/<pid>-<n>-<run>/; S3: a local spool folder),
+ * one writer per fault label, one row group per chunk (a new part file after
+ * part_max_rows rows). Nothing is visible to readers until end_run publishes:
+ *
+ * Local folder: each new <fault>/<run> directory is swapped with the published
+ *   one by one atomic renameat2(RENAME_EXCHANGE) (or renamed into place when
+ *   the run is new), then directories the run no longer has (a fault label of
+ *   the previous version) are renamed away and deleted, then runs/run=<run>/
+ *   runs.parquet is replaced by rename. Readers see each partition directory
+ *   either entirely old or entirely new; a reader listing the lake exactly
+ *   while a rerun publishes may see one partition new and another still old
+ *   (a window of a few renames). On a file system without RENAME_EXCHANGE the
+ *   old directory is renamed away first: the partition is absent for the time
+ *   between two renames. abort_run (or a failure before publishing) deletes
+ *   the work area: the lake is exactly as before. A failed swap is undone.
+ *   Work areas of processes that died are deleted by the next init.
+ * S3: part files are uploaded (one PUT each, at most 5 GiB) under
+ *   <prefix>/_tmp/<commit>/..., then copied server-side to their final keys
+ *   (each object replaced atomically; part names are deterministic, so a
+ *   rerun of the same input and settings replaces the same keys one by one and
+ *   a reader never counts a row twice), keys the new version lacks are deleted (found by
+ *   listing fault=<k>/run=<run>/ for the new labels and the labels named in the
+ *   published runs.parquet: a few requests per run whatever the lake's size),
+ *   runs/run=<run>/runs.parquet is PUT last and the temporary keys are deleted
+ *   (a failure there only leaves garbage under _tmp/). Readers can
+ *   rely on: every object is complete; a runs.parquet row (status complete,
+ *   `parts` = the run's keys) is written only after all of its parts. S3 has no
+ *   multi-object transaction: if the copy phase fails midway some parts may be
+ *   new and others old until the run is stored again; a failure before it
+ *   (upload) leaves the final keys untouched and abort deletes the uploads.
+ *   Two writers storing the same run at once: the last to publish wins (no lock).
+ * Requests are signed with AWS Signature V4 by libcurl (CURLOPT_AWS_SIGV4,
+ * curl >= 7.75), path-style URLs on storage.endpoint (virtual-hosted on AWS
+ * when no endpoint is set); errors give the HTTP status and the server's
+ * <Code> and <Message>. Bucket and key prefix are validated before any request.
+ * process() runs in the pipeline's writer thread, everything else on the main
+ * thread, never concurrently: the context needs no lock.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "core/log.h"
+#include "core/stage.h"
+#include "io/parquet.h"
+#include "store/store.h"
+#include "store/store_lake.h"
+
+#define LAKE_PATH_MAX 4096
+#define LAKE_DATA_DIR "tep_processed"
+#define LAKE_RUNS_DIR "runs"
+#define LAKE_STAGING_DIR "_staging"
+#define LAKE_TMP_PREFIX "_tmp"
+#define LAKE_RUNS_FILE "runs.parquet"
+#define LAKE_S3_PUT_MAX ((long long)5 << 30) /* single PUT / copy limit */
+#define LAKE_BODY_LIMIT ((size_t)16 << 20)   /* longest XML answer we keep */
+#define LAKE_EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+enum { CODEC_ZSTD, CODEC_SNAPPY, CODEC_NONE };
+
+struct lake_options {
+    char connection_string[TEP_CFG_STRING_MAX];
+    char path[TEP_CFG_STRING_MAX];
+    int codec;
+    char endpoint[TEP_CFG_STRING_MAX];
+    char region[TEP_CFG_STRING_MAX];
+    char access_key[TEP_CFG_STRING_MAX];
+    char secret_key[TEP_CFG_STRING_MAX];
+    long part_max_rows;
+    char spool_dir[TEP_CFG_STRING_MAX];
+    long timeout;
+    bool sync;
+};
+
+static const struct tep_cfg_key lake_keys[] = {
+    {"connection_string", TEP_CFG_STRING, "", offsetof(struct lake_options, connection_string),
+     "the lake's root: a folder (created when missing) or s3://bucket/prefix (same as path)", NULL,
+     TEP_CFG_UNBOUNDED},
+    {"path", TEP_CFG_STRING, "", offsetof(struct lake_options, path),
+     "the lake's root (alternative spelling of connection_string; default data/lake)", NULL,
+     TEP_CFG_UNBOUNDED},
+    {"codec", TEP_CFG_ENUM, "zstd", offsetof(struct lake_options, codec),
+     "compression of the Parquet files", "zstd|snappy|none", TEP_CFG_UNBOUNDED},
+    {"endpoint", TEP_CFG_STRING, "", offsetof(struct lake_options, endpoint),
+     "S3: server URL http(s)://host[:port] for path-style requests (MinIO, ...); empty = AWS "
+     "(https://<bucket>.s3.<region>.amazonaws.com)",
+     NULL, TEP_CFG_UNBOUNDED},
+    {"region", TEP_CFG_STRING, "us-east-1", offsetof(struct lake_options, region),
+     "S3: region used in the request signature", NULL, TEP_CFG_UNBOUNDED},
+    {"access_key", TEP_CFG_STRING, "", offsetof(struct lake_options, access_key),
+     "S3: access key id (default: the AWS_ACCESS_KEY_ID environment variable)", NULL,
+     TEP_CFG_UNBOUNDED},
+    {"secret_key", TEP_CFG_STRING, "", offsetof(struct lake_options, secret_key),
+     "S3: secret access key (default: AWS_SECRET_ACCESS_KEY; AWS_SESSION_TOKEN is sent when "
+     "set)",
+     NULL, TEP_CFG_UNBOUNDED},
+    {"part_max_rows", TEP_CFG_INT, "1048576", offsetof(struct lake_options, part_max_rows),
+     "rows per part file; a larger run (per fault label) continues in part-0001, ...", NULL, 1,
+     1e12},
+    {"spool_dir", TEP_CFG_STRING, "", offsetof(struct lake_options, spool_dir),
+     "S3: local folder for part files before upload (default: $TMPDIR or /tmp)", NULL,
+     TEP_CFG_UNBOUNDED},
+    {"timeout", TEP_CFG_INT, "120", offsetof(struct lake_options, timeout),
+     "S3: seconds a request may stall (no byte moving) before it fails", NULL, 1, 86400},
+    {"sync", TEP_CFG_BOOL, "false", offsetof(struct lake_options, sync),
+     "local: fsync part files and folders when a run is published", NULL, TEP_CFG_UNBOUNDED},
+    {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
+};
+
+/* One fault label of the run in progress: its part files in the work area. */
+struct lake_partition {
+    int fault;
+    struct tep_pq_writer *w; /* part being written, NULL between parts */
+    size_t nparts;           /* parts opened so far (closed ones: nparts - (w != NULL)) */
+    long long rows_in_part;
+};
+
+struct strlist {
+    char **v;
+    size_t n, cap;
+};
+
+struct lake_ctx {
+    bool s3;
+    enum tep_pq_codec codec;
+    long long part_max_rows;
+    bool sync;
+    char root[LAKE_PATH_MAX]; /* local: the lake folder; S3: "s3://bucket/prefix" for messages */
+    /* S3 */
+    char bucket[64];
+    char prefix[600]; /* no leading or trailing '/'; may be "" */
+    char endpoint[TEP_CFG_STRING_MAX];
+    bool virtual_host;
+    char region[72];
+    char sigv4[160];
+    char access_key[TEP_CFG_STRING_MAX], secret_key[TEP_CFG_STRING_MAX];
+    char session_token[4096];
+    char spool[TEP_CFG_STRING_MAX];
+    long timeout;
+    char page_keys[32]; /* "max-keys=N&" from TEP_LAKE_S3_PAGE_KEYS (tests), else "" */
+    CURL *curl;
+    char curl_error[CURL_ERROR_SIZE];
+    /* the run in progress */
+    bool in_run;
+    unsigned seq;
+    char run_esc[TEP_LAKE_ESCAPED_MAX + 1];
+    char work[LAKE_PATH_MAX]; /* work area */
+    char commit[33];
+    struct lake_partition *parts;
+    size_t nparts, cap_parts;
+    char **schema; /* value column names of the run's first frame */
+    size_t schema_n;
+    struct strlist tmp_keys; /* S3: uploaded temporary keys */
+    /* scratch for writing rows */
+    struct tep_pq_column_data *coldata;
+    size_t coldata_cap;
+    const char **run_ids;
+    size_t run_ids_cap;
+    size_t *idx;
+    int64_t *g_sample;
+    double *g_time;
+    int32_t *g_fault;
+    double *g_values; /* ncols x rows */
+    size_t g_cap_rows, g_cap_cols;
+    const double **colptr;
+    size_t colptr_cap;
+};
+
+/* ------------------------------------------------------------------ names */
+
+int tep_lake_escape(const char *run_id, char *out, size_t outsize)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = 0;
+    if (!run_id || !run_id[0]) return -1;
+    for (const unsigned char *p = (const unsigned char *)run_id; *p; p++) {
+        bool plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+                     (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-';
+        size_t need = plain ? 1 : 3;
+        if (n + need >= outsize || n + need > TEP_LAKE_ESCAPED_MAX) return -1;
+        if (plain) {
+            out[n++] = (char)*p;
+        } else {
+            out[n++] = '%';
+            out[n++] = hex[*p >> 4];
+            out[n++] = hex[*p & 15];
+        }
+    }
+    out[n] = '\0';
+    return (int)n;
+}
+
+const char *tep_lake_bucket_problem(const char *b)
+{
+    size_t n = strlen(b);
+    if (n < 3 || n > 63) return "a bucket name has 3 to 63 characters";
+    for (size_t i = 0; i < n; i++) {
+        char ch = b[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-'))
+            return "a bucket name has only lower-case letters, digits, '.' and '-'";
+    }
+    bool alnum_first = (b[0] >= 'a' && b[0] <= 'z') || (b[0] >= '0' && b[0] <= '9');
+    bool alnum_last = (b[n - 1] >= 'a' && b[n - 1] <= 'z') || (b[n - 1] >= '0' && b[n - 1] <= '9');
+    if (!alnum_first || !alnum_last) return "a bucket name starts and ends with a letter or digit";
+    if (strstr(b, "..")) return "a bucket name has no two adjacent periods";
+    unsigned a, b2, c, d;
+    char extra;
+    if (sscanf(b, "%u.%u.%u.%u%c", &a, &b2, &c, &d, &extra) == 4)
+        return "a bucket name is not formatted as an IP address";
+    static const char *const bad_prefix[] = {"xn--", "sthree-", "amzn-s3-demo-"};
+    for (size_t i = 0; i < sizeof bad_prefix / sizeof *bad_prefix; i++)
+        if (strncmp(b, bad_prefix[i], strlen(bad_prefix[i])) == 0)
+            return "a bucket name does not start with the reserved xn--, sthree- or amzn-s3-demo-";
+    static const char *const bad_suffix[] = {"-s3alias", "--ol-s3", ".mrap", "--x-s3",
+                                             "--table-s3"};
+    for (size_t i = 0; i < sizeof bad_suffix / sizeof *bad_suffix; i++) {
+        size_t k = strlen(bad_suffix[i]);
+        if (n >= k && strcmp(b + n - k, bad_suffix[i]) == 0)
+            return "a bucket name does not end with a reserved suffix (-s3alias, --ol-s3, .mrap, "
+                   "--x-s3, --table-s3)";
+    }
+    return NULL;
+}
+
+const char *tep_lake_prefix_problem(const char *p)
+{
+    size_t n = strlen(p);
+    if (n > 512) return "a key prefix has at most 512 bytes";
+    if (n && p[0] == '/') return "a key prefix does not start with '/'";
+    for (size_t i = 0; i < n; i++) {
+        char ch = p[i];
+        bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+                  (ch >= '0' && ch <= '9') || strchr("!-_.*'()/=", ch) != NULL;
+        if (!ok || ch == '\0')
+            return "a key prefix has only letters, digits and ! - _ . * ' ( ) / = (S3's safe "
+                   "characters)";
+    }
+    const char *seg = p;
+    while (n) {
+        const char *slash = strchr(seg, '/');
+        size_t len = slash ? (size_t)(slash - seg) : strlen(seg);
+        if (len == 0 && slash) return "a key prefix has no empty segment (\"//\")";
+        if ((len == 1 && seg[0] == '.') || (len == 2 && seg[0] == '.' && seg[1] == '.'))
+            return "a key prefix has no \".\" or \"..\" segment";
+        if (!slash) break;
+        seg = slash + 1;
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ lists */
+
+static int strlist_add(struct strlist *l, const char *s)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        char **v = realloc(l->v, cap * sizeof *v);
+        if (!v) return -1;
+        l->v = v;
+        l->cap = cap;
+    }
+    if (!(l->v[l->n] = strdup(s))) return -1;
+    l->n++;
+    return 0;
+}
+
+static bool strlist_has(const struct strlist *l, const char *s)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->v[i], s) == 0) return true;
+    return false;
+}
+
+static void strlist_free(struct strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+/* ------------------------------------------------------------------ files */
+
+static int make_dirs(const char *path, struct tep_error *err)
+{
+    char buf[LAKE_PATH_MAX];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return tep_error_set_at(err, TEP_ERR_IO, path, 0, 0, "path too long");
+    for (char *s = buf + 1; *s; s++) {
+        if (*s != '/') continue;
+        *s = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return tep_error_set_errno(err, TEP_ERR_IO, "cannot create folder", buf);
+        *s = '/';
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+        return tep_error_set_errno(err, TEP_ERR_IO, "cannot create folder", buf);
+    return 0;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path) != 0 && errno != ENOENT ? -1 : 0;
+}
+
+/* Delete a folder and everything in it (a missing folder is fine). */
+static int rm_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) return errno == ENOENT ? 0 : -1;
+    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static bool exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+static void sync_dir(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+static void iso_time(double unix_s, char *buf, size_t n)
+{
+    time_t t = (time_t)unix_s;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ------------------------------------------------------------------ S3 client */
+
+struct s3_body {
+    char *data;
+    size_t len, cap;
+    long status; /* HTTP status of the last answer, 0 if none */
+};
+
+static size_t on_body(char *p, size_t size, size_t n, void *user)
+{
+    struct s3_body *b = user;
+    size_t k = size * n;
+    if (b->len + k + 1 > LAKE_BODY_LIMIT) return 0; /* abort: not an answer we expect */
+    if (b->len + k + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + k + 1)
+            cap *= 2;
+        char *d = realloc(b->data, cap);
+        if (!d) return 0;
+        b->data = d;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, p, k);
+    b->len += k;
+    b->data[b->len] = '\0';
+    return k;
+}
+
+static size_t read_nothing(char *p, size_t size, size_t n, void *user)
+{
+    (void)p;
+    (void)size;
+    (void)n;
+    (void)user;
+    return 0;
+}
+
+/* Append `s` percent-encoded (AWS rules: A-Z a-z 0-9 - _ . ~ kept, and '/' when
+ * keep_slash) to out[*n..]; false when it does not fit. */
+static bool uri_encode_keep(const char *s, const char *keep, char *out, size_t cap, size_t *n);
+static bool uri_encode(const char *s, bool keep_slash, char *out, size_t cap, size_t *n)
+{
+    return uri_encode_keep(s, keep_slash ? "/" : "", out, cap, n);
+}
+
+/* The same, keeping the bytes of `keep` as they are. */
+static bool uri_encode_keep(const char *s, const char *keep, char *out, size_t cap, size_t *n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        bool plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+                     (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.' || *p == '~' ||
+                     strchr(keep, *p) != NULL;
+        if (*n + 4 >= cap) return false;
+        if (plain) {
+            out[(*n)++] = (char)*p;
+        } else {
+            out[(*n)++] = '%';
+            out[(*n)++] = hex[*p >> 4];
+            out[(*n)++] = hex[*p & 15];
+        }
+    }
+    out[*n] = '\0';
+    return true;
+}
+
+/* Text of the first <tag>...</tag> in xml, entities decoded; false if absent. */
+static bool xml_text(const char *xml, const char *tag, char *out, size_t cap, const char **after)
+{
+    char open[64], close[64];
+    snprintf(open, sizeof open, "<%s>", tag);
+    snprintf(close, sizeof close, "</%s>", tag);
+    const char *a = xml ? strstr(xml, open) : NULL;
+    if (!a) return false;
+    a += strlen(open);
+    const char *b = strstr(a, close);
+    if (!b) return false;
+    if (after) *after = b + strlen(close);
+    size_t n = 0;
+    for (const char *p = a; p < b && n + 1 < cap;) {
+        if (*p != '&') {
+            out[n++] = *p++;
+            continue;
+        }
+        static const struct {
+            const char *ent;
+            char ch;
+        } ents[] = {
+            {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+        bool done = false;
+        for (size_t i = 0; i < sizeof ents / sizeof *ents && !done; i++)
+            if (strncmp(p, ents[i].ent, strlen(ents[i].ent)) == 0) {
+                out[n++] = ents[i].ch;
+                p += strlen(ents[i].ent);
+                done = true;
+            }
+        if (!done && p[1] == '#') {
+            char *end;
+            long v = p[2] == 'x' ? strtol(p + 3, &end, 16) : strtol(p + 2, &end, 10);
+            if (*end == ';' && v > 0 && v < 128) {
+                out[n++] = (char)v;
+                p = end + 1;
+                done = true;
+            }
+        }
+        if (!done) out[n++] = *p++;
+    }
+    out[n] = '\0';
+    return true;
+}
+
+struct s3_req {
+    const char *method;      /* GET, PUT, DELETE */
+    const char *key;         /* object key; NULL = the bucket itself */
+    const char *query;       /* canonical query string (sorted, encoded), or NULL */
+    const char *upload_path; /* PUT: the file to send */
+    const char *copy_from;   /* PUT: server-side copy of this key */
+};
+
+static void s3_describe(const struct lake_ctx *c, const struct s3_req *q, char *out, size_t n)
+{
+    snprintf(out, n, "S3 %s%s s3://%s/%s%s%s", q->copy_from ? "COPY" : q->method,
+             q->query && !q->copy_from ? " (list)" : "", c->bucket, q->key ? q->key : "",
+             q->copy_from ? " from " : "", q->copy_from ? q->copy_from : "");
+}
+
+static int s3_url(const struct lake_ctx *c, const char *key, const char *query, char *out,
+                  size_t cap)
+{
+    size_t n;
+    if (c->virtual_host)
+        n = (size_t)snprintf(out, cap, "https://%s.s3.%s.amazonaws.com/", c->bucket, c->region);
+    else
+        n = (size_t)snprintf(out, cap, "%s/%s%s", c->endpoint, c->bucket, key ? "/" : "");
+    if (n >= cap) return -1;
+    if (key && !uri_encode(key, true, out, cap, &n)) return -1;
+    if (query && query[0]) {
+        if (n + strlen(query) + 2 >= cap) return -1;
+        out[n++] = '?';
+        strcpy(out + n, query);
+    }
+    return 0;
+}
+
+/* One request; 0 when the server answered 2xx (and a copy reported no error). */
+static int s3_call(struct lake_ctx *c, const struct s3_req *q, struct s3_body *body,
+                   struct tep_error *err)
+{
+    char what[1400], url[3 * 2048];
+    s3_describe(c, q, what, sizeof what);
+    if (s3_url(c, q->key, q->query, url, sizeof url) != 0)
+        return tep_error_set(err, TEP_ERR_STORE, "%s: key too long for a request URL", what);
+    FILE *in = NULL;
+    long long size = 0;
+    if (q->upload_path) {
+        in = fopen(q->upload_path, "rb");
+        struct stat st;
+        if (!in || fstat(fileno(in), &st) != 0) {
+            if (in) fclose(in);
+            return tep_error_set_errno(err, TEP_ERR_IO, "cannot read the part file",
+                                       q->upload_path);
+        }
+        size = (long long)st.st_size;
+        if (size > LAKE_S3_PUT_MAX) {
+            fclose(in);
+            return tep_error_set(err, TEP_ERR_STORE,
+                                 "%s: the part file has %lld bytes, more than a single S3 PUT "
+                                 "takes (5 GiB); lower storage.part_max_rows",
+                                 what, size);
+        }
+    }
+    char copy_header[3 * 1100 + 64];
+    if (q->copy_from) {
+        size_t n =
+            (size_t)snprintf(copy_header, sizeof copy_header, "x-amz-copy-source: /%s/", c->bucket);
+        /* '=' stays literal: servers URL-decode this header, and some (s3rver) decode
+         * it with JavaScript's decodeURI, which leaves %3D as it is */
+        if (!uri_encode_keep(q->copy_from, "/=", copy_header, sizeof copy_header, &n))
+            return tep_error_set(err, TEP_ERR_STORE, "%s: key too long", what);
+    }
+    int rc = -1;
+    long status = 0;
+    for (int attempt = 1;; attempt++) {
+        struct curl_slist *headers = NULL, *h;
+        body->len = 0;
+        if (body->data) body->data[0] = '\0';
+        curl_easy_reset(c->curl);
+        curl_easy_setopt(c->curl, CURLOPT_URL, url);
+        curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->curl_error);
+        curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT, 10L);
+        curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_TIME, c->timeout);
+        curl_easy_setopt(c->curl, CURLOPT_AWS_SIGV4, c->sigv4);
+        curl_easy_setopt(c->curl, CURLOPT_USERNAME, c->access_key);
+        curl_easy_setopt(c->curl, CURLOPT_PASSWORD, c->secret_key);
+        curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
+        curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, body);
+        c->curl_error[0] = '\0';
+        /* curl 7.88 signs the payload hash given in this header; S3 requires it */
+        h = curl_slist_append(headers, q->upload_path ? "x-amz-content-sha256: UNSIGNED-PAYLOAD"
+                                                      : "x-amz-content-sha256: " LAKE_EMPTY_SHA256);
+        if (h) headers = h;
+        if (h && c->session_token[0]) {
+            char tok[sizeof c->session_token + 32];
+            snprintf(tok, sizeof tok, "x-amz-security-token: %s", c->session_token);
+            if ((h = curl_slist_append(headers, tok))) headers = h;
+        }
+        if (h && q->copy_from && (h = curl_slist_append(headers, copy_header))) headers = h;
+        if (!h) {
+            curl_slist_free_all(headers);
+            if (in) fclose(in);
+            return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+        }
+        curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
+        if (strcmp(q->method, "PUT") == 0) {
+            curl_easy_setopt(c->curl, CURLOPT_UPLOAD, 1L);
+            if (in) {
+                rewind(in);
+                curl_easy_setopt(c->curl, CURLOPT_READDATA, in);
+            } else {
+                curl_easy_setopt(c->curl, CURLOPT_READFUNCTION, read_nothing);
+            }
+            curl_easy_setopt(c->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)size);
+        } else if (strcmp(q->method, "GET") != 0) {
+            curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, q->method);
+        }
+        CURLcode cc = curl_easy_perform(c->curl);
+        curl_slist_free_all(headers);
+        status = 0;
+        curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+        body->status = status;
+        bool transient =
+            (cc == CURLE_SEND_ERROR || cc == CURLE_RECV_ERROR || cc == CURLE_GOT_NOTHING ||
+             cc == CURLE_PARTIAL_FILE) ||
+            (cc == CURLE_OK && (status == 500 || status == 502 || status == 503 || status == 504));
+        if (transient && attempt < 3) {
+            struct timespec pause = {0, 250000000L * attempt * attempt};
+            nanosleep(&pause, NULL);
+            continue;
+        }
+        if (cc != CURLE_OK) {
+            tep_error_set(err, TEP_ERR_NET, "%s: request to %s failed: %s (curl error %d)", what,
+                          url, c->curl_error[0] ? c->curl_error : curl_easy_strerror(cc), (int)cc);
+            break;
+        }
+        bool copy_failed = q->copy_from && body->data && strstr(body->data, "<Error>");
+        if (status >= 200 && status < 300 && !copy_failed) {
+            rc = 0;
+            break;
+        }
+        char code[256] = "", message[512] = "";
+        xml_text(body->data, "Code", code, sizeof code, NULL);
+        xml_text(body->data, "Message", message, sizeof message, NULL);
+        tep_error_set(err, TEP_ERR_STORE, "%s: HTTP %ld%s%s%s%s%s", what, status,
+                      code[0] ? " " : "", code, message[0] ? ": " : "", message,
+                      code[0] || message[0] ? "" : " (no error document in the answer)");
+        if (status == 403 &&
+            (!strcmp(code, "InvalidAccessKeyId") || !strcmp(code, "SignatureDoesNotMatch")))
+            tep_error_prefix(err, "S3 credentials rejected (storage.access_key / secret_key or "
+                                  "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)");
+        break;
+    }
+    if (in) fclose(in);
+    return rc;
+}
+
+/* Every key under `prefix` (all pages). */
+static int s3_list(struct lake_ctx *c, const char *prefix, struct strlist *out,
+                   struct tep_error *err)
+{
+    struct s3_body body = {0};
+    char token[2048] = "", query[8192];
+    int rc = -1;
+    for (;;) {
+        size_t n = 0;
+        query[0] = '\0';
+        if (token[0]) {
+            n = (size_t)snprintf(query, sizeof query, "continuation-token=");
+            if (!uri_encode(token, false, query, sizeof query, &n)) goto too_long;
+            query[n++] = '&';
+        }
+        n += (size_t)snprintf(query + n, sizeof query - n, "list-type=2&%sprefix=", c->page_keys);
+        if (n >= sizeof query || !uri_encode(prefix, false, query, sizeof query, &n)) goto too_long;
+        struct s3_req q = {.method = "GET", .query = query};
+        if (s3_call(c, &q, &body, err) != 0) goto done;
+        const char *p = body.data ? body.data : "";
+        char item[2048];
+        while (xml_text(p, "Key", item, sizeof item, &p))
+            if (strlist_add(out, item)) goto nomem;
+        char truncated[16] = "";
+        xml_text(body.data, "IsTruncated", truncated, sizeof truncated, NULL);
+        if (strcmp(truncated, "true") != 0) break;
+        if (!xml_text(body.data, "NextContinuationToken", token, sizeof token, NULL) || !token[0]) {
+            tep_error_set(err, TEP_ERR_STORE,
+                          "S3 list s3://%s/%s: truncated answer without a continuation token",
+                          c->bucket, prefix);
+            goto done;
+        }
+    }
+    rc = 0;
+    goto done;
+too_long:
+    tep_error_set(err, TEP_ERR_STORE, "S3 list: prefix too long");
+    goto done;
+nomem:
+    tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+done:
+    free(body.data);
+    return rc;
+}
+
+static int s3_simple(struct lake_ctx *c, const char *method, const char *key, const char *upload,
+                     const char *copy_from, struct tep_error *err)
+{
+    struct s3_body body = {0};
+    struct s3_req q = {.method = method, .key = key, .upload_path = upload, .copy_from = copy_from};
+    int rc = s3_call(c, &q, &body, err);
+    free(body.data);
+    return rc;
+}
+
+/* "<prefix>/<rest>" or "<rest>" */
+static void s3_key(const struct lake_ctx *c, char *out, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void s3_key(const struct lake_ctx *c, char *out, size_t n, const char *fmt, ...)
+{
+    size_t used = c->prefix[0] ? (size_t)snprintf(out, n, "%s/", c->prefix) : 0;
+    if (used >= n) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out + used, n - used, fmt, ap);
+    va_end(ap);
+}
+
+/* ------------------------------------------------------------------ init */
+
+static int parse_root(struct tep_stage *stage, struct lake_ctx *c, const char *root,
+                      struct tep_error *err)
+{
+    struct lake_options *o = stage->options;
+    if (strncmp(root, "s3://", 5) != 0) {
+        if (strstr(root, "://"))
+            return tep_error_set(err, TEP_ERR_CONFIG,
+                                 "storage.path '%s': expected a folder or s3://bucket/prefix",
+                                 root);
+        snprintf(c->root, sizeof c->root, "%s", root);
+        size_t n = strlen(c->root);
+        while (n > 1 && c->root[n - 1] == '/')
+            c->root[--n] = '\0';
+        return 0;
+    }
+    c->s3 = true;
+    const char *b = root + 5, *slash = strchr(b, '/');
+    size_t blen = slash ? (size_t)(slash - b) : strlen(b);
+    if (blen >= sizeof c->bucket) blen = sizeof c->bucket - 1; /* too long: rejected below */
+    memcpy(c->bucket, b, blen);
+    c->bucket[blen] = '\0';
+    const char *why = tep_lake_bucket_problem(c->bucket);
+    if (why || (slash ? (size_t)(slash - b) : strlen(b)) != blen)
+        return tep_error_set(err, TEP_ERR_CONFIG,
+                             "storage.path '%s': invalid S3 bucket name '%.*s': %s", root,
+                             (int)(slash ? (size_t)(slash - b) : strlen(b)), b,
+                             why ? why : "a bucket name has 3 to 63 characters");
+    const char *prefix = slash ? slash + 1 : "";
+    snprintf(c->prefix, sizeof c->prefix, "%.*s", (int)(sizeof c->prefix - 1), prefix);
+    size_t n = strlen(c->prefix);
+    while (n > 0 && c->prefix[n - 1] == '/')
+        c->prefix[--n] = '\0';
+    if ((why = tep_lake_prefix_problem(c->prefix)))
+        return tep_error_set(err, TEP_ERR_CONFIG, "storage.path '%s': invalid key prefix '%s': %s",
+                             root, c->prefix, why);
+    snprintf(c->root, sizeof c->root, "s3://%s%s%s", c->bucket, c->prefix[0] ? "/" : "", c->prefix);
+    /* endpoint, region, credentials */
+    if (o->endpoint[0]) {
+        const char *e = o->endpoint;
+        const char *host = !strncmp(e, "http://", 7)    ? e + 7
+                           : !strncmp(e, "https://", 8) ? e + 8
+                                                        : NULL;
+        size_t elen = strlen(e);
+        while (elen > 0 && e[elen - 1] == '/')
+            elen--;
+        if (!host || !*host || memchr(host, '/', elen - (size_t)(host - e)) ||
+            strpbrk(host, "?# ") || host == e + elen)
+            return tep_error_set(err, TEP_ERR_CONFIG,
+                                 "storage.endpoint '%s': expected http://host[:port] or "
+                                 "https://host[:port] (no path)",
+                                 e);
+        snprintf(c->endpoint, sizeof c->endpoint, "%.*s", (int)elen, e);
+    } else {
+        c->virtual_host = true;
+        if (strchr(c->bucket, '.'))
+            return tep_error_set(err, TEP_ERR_CONFIG,
+                                 "storage.path: bucket '%s' has dots, which AWS's TLS "
+                                 "certificates do not cover in virtual-hosted URLs; set "
+                                 "storage.endpoint (e.g. https://s3.%s.amazonaws.com) for "
+                                 "path-style requests",
+                                 c->bucket, o->region);
+    }
+    for (const char *p = o->region; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+            return tep_error_set(err, TEP_ERR_CONFIG,
+                                 "storage.region '%s': expected a region name such as us-east-1",
+                                 o->region);
+    if (!o->region[0] || strlen(o->region) > 64)
+        return tep_error_set(err, TEP_ERR_CONFIG,
+                             "storage.region: expected a region name such as "
+                             "us-east-1");
+    snprintf(c->region, sizeof c->region, "%s", o->region);
+    snprintf(c->sigv4, sizeof c->sigv4, "aws:amz:%s:s3", o->region);
+    const char *ak = o->access_key[0] ? o->access_key : getenv("AWS_ACCESS_KEY_ID");
+    const char *sk = o->secret_key[0] ? o->secret_key : getenv("AWS_SECRET_ACCESS_KEY");
+    const char *tok = getenv("AWS_SESSION_TOKEN");
+    if (!ak || !*ak || !sk || !*sk)
+        return tep_error_set(err, TEP_ERR_CONFIG,
+                             "storage: S3 needs credentials: set storage.access_key and "
+                             "storage.secret_key, or AWS_ACCESS_KEY_ID and "
+                             "AWS_SECRET_ACCESS_KEY");
+    snprintf(c->access_key, sizeof c->access_key, "%s", ak);
+    snprintf(c->secret_key, sizeof c->secret_key, "%s", sk);
+    if (tok && !o->access_key[0]) snprintf(c->session_token, sizeof c->session_token, "%s", tok);
+    const char *spool = o->spool_dir[0] ? o->spool_dir : getenv("TMPDIR");
+    snprintf(c->spool, sizeof c->spool, "%s", spool && *spool ? spool : "/tmp");
+    c->timeout = o->timeout;
+    /* test hook: small list pages exercise continuation tokens with few objects */
+    const char *page = getenv("TEP_LAKE_S3_PAGE_KEYS");
+    if (page && atoi(page) > 0)
+        snprintf(c->page_keys, sizeof c->page_keys, "max-keys=%d&", atoi(page));
+    return 0;
+}
+
+/* Delete work areas left by processes of this machine that no longer run. */
+static void clean_stale_staging(struct lake_ctx *c)
+{
+    char dir[LAKE_PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/%s", c->root, LAKE_STAGING_DIR);
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (end == e->d_name || *end != '-' || pid <= 0 || pid == (long)getpid()) continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+        char path[LAKE_PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (rm_tree(path) == 0) tep_info("lake", "removed %s, left by process %ld", path, pid);
+    }
+    closedir(d);
+}
+
+static int lake_init(struct tep_stage *stage, struct tep_error *err)
+{
+    struct lake_options *o = stage->options;
+    struct lake_ctx *c = calloc(1, sizeof *c);
+    if (!c) return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+    stage->ctx = c;
+    if (o->path[0] && o->connection_string[0] && strcmp(o->path, o->connection_string) != 0)
+        return tep_error_set(err, TEP_ERR_CONFIG,
+                             "storage: path '%s' and connection_string '%s' disagree; give one",
+                             o->path, o->connection_string);
+    const char *root = o->path[0]                ? o->path
+                       : o->connection_string[0] ? o->connection_string
+                                                 : "data/lake";
+    c->codec = o->codec == CODEC_ZSTD     ? TEP_PQ_ZSTD
+               : o->codec == CODEC_SNAPPY ? TEP_PQ_SNAPPY
+                                          : TEP_PQ_UNCOMPRESSED;
+    c->part_max_rows = o->part_max_rows;
+    c->sync = o->sync;
+    if (parse_root(stage, c, root, err) != 0) return -1;
+    if (!c->s3) {
+        char dir[LAKE_PATH_MAX];
+        if (make_dirs(c->root, err)) return -1;
+        snprintf(dir, sizeof dir, "%s/%s", c->root, LAKE_STAGING_DIR);
+        if (make_dirs(dir, err)) return -1;
+        clean_stale_staging(c);
+        return 0;
+    }
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    if (v->version_num < 0x074b00)
+        return tep_error_set(err, TEP_ERR_UNSUPPORTED,
+                             "storage: S3 needs libcurl >= 7.75 (AWS SigV4 signing); this is %s",
+                             v->version);
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(c->curl = curl_easy_init()))
+        return tep_error_set(err, TEP_ERR_NET, "storage: cannot initialise libcurl");
+    /* one cheap request now: wrong credentials, a missing bucket or an unreachable
+     * server are reported before any run is processed */
+    struct s3_body body = {0};
+    char query[1400];
+    size_t n = (size_t)snprintf(query, sizeof query, "list-type=2&max-keys=1&prefix=");
+    uri_encode(c->prefix, false, query, sizeof query, &n);
+    struct s3_req q = {.method = "GET", .query = query};
+    int rc = s3_call(c, &q, &body, err);
+    free(body.data);
+    if (rc != 0) {
+        tep_error_prefix(err, "storage: cannot use %s", c->root);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ runs */
+
+static void reset_run(struct lake_ctx *c)
+{
+    for (size_t i = 0; i < c->nparts; i++)
+        tep_pq_writer_abort(c->parts[i].w);
+    c->nparts = 0;
+    for (size_t i = 0; i < c->schema_n; i++)
+        free(c->schema[i]);
+    free(c->schema);
+    c->schema = NULL;
+    c->schema_n = 0;
+    strlist_free(&c->tmp_keys);
+    c->in_run = false;
+}
+
+static int lake_begin_run(struct tep_stage *stage, struct tep_run_meta *meta, struct tep_error *err)
+{
+    struct lake_ctx *c = stage->ctx;
+    reset_run(c);
+    if (tep_lake_escape(meta->run_id, c->run_esc, sizeof c->run_esc) < 0)
+        return tep_error_set(err, TEP_ERR_STORE,
+                             "run id '%s' cannot name a partition folder: expected 1 to %d bytes "
+                             "once escaped (bytes other than A-Z a-z 0-9 . _ - take 3)",
+                             meta->run_id, TEP_LAKE_ESCAPED_MAX);
+    c->seq++;
+    if (c->s3) {
+        uint8_t rnd[16];
+        if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) {
+            for (size_t i = 0; i < sizeof rnd; i++)
+                rnd[i] = (uint8_t)(rand() ^ (int)c->seq);
+        }
+        for (size_t i = 0; i < sizeof rnd; i++)
+            snprintf(c->commit + 2 * i, 3, "%02x", rnd[i]);
+        snprintf(c->work, sizeof c->work, "%s/tep-lake-%ld-%u-XXXXXX", c->spool, (long)getpid(),
+                 c->seq);
+        if (!mkdtemp(c->work))
+            return tep_error_set_errno(err, TEP_ERR_IO,
+                                       "cannot create a spool folder (storage.spool_dir)", c->work);
+    } else {
+        snprintf(c->work, sizeof c->work, "%s/%s/%ld-%u-%s", c->root, LAKE_STAGING_DIR,
+                 (long)getpid(), c->seq, c->run_esc);
+        rm_tree(c->work);
+        if (make_dirs(c->work, err)) return -1;
+    }
+    c->in_run = true;
+    return 0;
+}
+
+static struct lake_partition *partition_for(struct lake_ctx *c, int fault, struct tep_error *err)
+{
+    for (size_t i = 0; i < c->nparts; i++)
+        if (c->parts[i].fault == fault) return &c->parts[i];
+    if (c->nparts == c->cap_parts) {
+        size_t cap = c->cap_parts ? 2 * c->cap_parts : 4;
+        struct lake_partition *p = realloc(c->parts, cap * sizeof *p);
+        if (!p) {
+            tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+            return NULL;
+        }
+        c->parts = p;
+        c->cap_parts = cap;
+    }
+    char dir[LAKE_PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/fault=%d", c->work, fault);
+    if (make_dirs(dir, err)) return NULL;
+    struct lake_partition *p = &c->parts[c->nparts++];
+    memset(p, 0, sizeof *p);
+    p->fault = fault;
+    return p;
+}
+
+static void part_path(const struct lake_ctx *c, const struct lake_partition *p, size_t k, char *out,
+                      size_t n)
+{
+    snprintf(out, n, "%s/fault=%d/part-%04zu.parquet", c->work, p->fault, k);
+}
+
+static int open_part(struct lake_ctx *c, struct lake_partition *p, const struct tep_frame *f,
+                     const struct tep_run_meta *meta, struct tep_error *err)
+{
+    char path[LAKE_PATH_MAX];
+    part_path(c, p, p->nparts, path, sizeof path);
+    struct tep_pq_writer_options opt;
+    tep_pq_writer_options_default(&opt);
+    opt.codec = c->codec;
+    opt.sync = c->sync;
+    opt.created_by = "tep lake store";
+    p->w = tep_pq_writer_open_frame(path, f, &opt, err);
+    if (!p->w) return -1;
+    char fault[16];
+    snprintf(fault, sizeof fault, "%d", p->fault);
+    if (tep_pq_writer_add_metadata(p->w, "tep.run_id", meta->run_id, err) ||
+        tep_pq_writer_add_metadata(p->w, "tep.fault", fault, err) ||
+        tep_pq_writer_add_metadata(p->w, "tep.config_sha256", meta->config_sha256, err))
+        return -1;
+    p->nparts++;
+    p->rows_in_part = 0;
+    return 0;
+}
+
+static int close_part(struct lake_partition *p, struct tep_error *err)
+{
+    struct tep_pq_writer *w = p->w;
+    p->w = NULL;
+    return w ? tep_pq_writer_close(w, err) : 0;
+}
+
+/* Remember the run's column names (first frame) or check a frame has them. */
+static int check_schema(struct lake_ctx *c, const struct tep_frame *f, struct tep_error *err)
+{
+    if (c->schema) {
+        bool same = c->schema_n == f->ncols;
+        for (size_t i = 0; same && i < f->ncols; i++)
+            same = !strcmp(c->schema[i], f->cols[i].name);
+        if (!same)
+            return tep_error_set(err, TEP_ERR_STORE,
+                                 "a chunk of run %s has other columns (%zu) than its first chunk "
+                                 "(%zu): expected the same columns throughout a run",
+                                 f->run_id, f->ncols, c->schema_n);
+        return 0;
+    }
+    c->schema = calloc(f->ncols ? f->ncols : 1, sizeof *c->schema);
+    if (!c->schema) return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < f->ncols; i++) {
+        if (!(c->schema[i] = strdup(f->cols[i].name)))
+            return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+        c->schema_n = i + 1;
+        if (!strcmp(f->cols[i].name, "run") || !strcmp(f->cols[i].name, TEP_PQ_COL_RUN_ID) ||
+            !strcmp(f->cols[i].name, TEP_PQ_COL_FAULT))
+            return tep_error_set(err, TEP_ERR_STORE,
+                                 "value column '%s' would clash with a key or partition column",
+                                 f->cols[i].name);
+    }
+    return 0;
+}
+
+static int grow(void **p, size_t *cap, size_t want, size_t elem)
+{
+    if (want <= *cap) return 0;
+    void *q = realloc(*p, want * elem);
+    if (!q) return -1;
+    *p = q;
+    *cap = want;
+    return 0;
+}
+
+/* Write rows [0, n) given as column pointers to partition p (splitting at
+ * part_max_rows). */
+static int write_rows(struct lake_ctx *c, struct lake_partition *p, const struct tep_frame *f,
+                      const struct tep_run_meta *meta, const int64_t *sample, const double *time_h,
+                      const int32_t *fault, const double *const *cols, size_t n,
+                      struct tep_error *err)
+{
+    size_t ncols = 4 + f->ncols;
+    if (grow((void **)&c->coldata, &c->coldata_cap, ncols, sizeof *c->coldata) ||
+        grow((void **)&c->run_ids, &c->run_ids_cap, n ? n : 1, sizeof *c->run_ids))
+        return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        c->run_ids[i] = meta->run_id;
+    size_t done = 0;
+    while (done < n) {
+        if (p->w && p->rows_in_part >= c->part_max_rows && close_part(p, err)) return -1;
+        if (!p->w && open_part(c, p, f, meta, err)) return -1;
+        size_t room = (size_t)(c->part_max_rows - p->rows_in_part);
+        size_t k = n - done < room ? n - done : room;
+        memset(c->coldata, 0, ncols * sizeof *c->coldata);
+        c->coldata[0].values = c->run_ids;
+        c->coldata[1].values = sample + done;
+        c->coldata[2].values = time_h + done;
+        c->coldata[3].values = fault + done;
+        for (size_t j = 0; j < f->ncols; j++) {
+            c->coldata[4 + j].values = cols[j] + done;
+            c->coldata[4 + j].nan_is_null = true;
+        }
+        if (tep_pq_write_row_group(p->w, c->coldata, k, err)) return -1;
+        p->rows_in_part += (long long)k;
+        done += k;
+    }
+    return 0;
+}
+
+static long lake_process(struct tep_stage *stage, struct tep_frame *f, struct tep_run_meta *meta,
+                         struct tep_error *err)
+{
+    struct lake_ctx *c = stage->ctx;
+    if (!c->in_run) return tep_error_set(err, TEP_ERR_INTERNAL, "lake: process outside a run");
+    if (f->nrows == 0) return 0;
+    if (check_schema(c, f, err)) return -1;
+    if (grow((void **)&c->colptr, &c->colptr_cap, f->ncols ? f->ncols : 1, sizeof *c->colptr))
+        return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+    bool one_label = true;
+    for (size_t r = 1; r < f->nrows && one_label; r++)
+        one_label = f->fault[r] == f->fault[0];
+    if (one_label) { /* the usual case: write the frame's arrays as they are */
+        struct lake_partition *p = partition_for(c, f->fault[0], err);
+        if (!p) return -1;
+        for (size_t j = 0; j < f->ncols; j++)
+            c->colptr[j] = f->cols[j].data;
+        if (write_rows(c, p, f, meta, f->sample, f->time_h, f->fault, c->colptr, f->nrows, err))
+            return -1;
+    } else { /* the chunk holds the fault onset: gather each label's rows */
+        size_t rows = f->nrows, cols = f->ncols ? f->ncols : 1;
+        if (rows > c->g_cap_rows || cols > c->g_cap_cols) {
+            size_t cr = rows > c->g_cap_rows ? rows : c->g_cap_rows;
+            size_t cc = cols > c->g_cap_cols ? cols : c->g_cap_cols;
+            free(c->idx);
+            free(c->g_sample);
+            free(c->g_time);
+            free(c->g_fault);
+            free(c->g_values);
+            c->idx = malloc(cr * sizeof *c->idx);
+            c->g_sample = malloc(cr * sizeof *c->g_sample);
+            c->g_time = malloc(cr * sizeof *c->g_time);
+            c->g_fault = malloc(cr * sizeof *c->g_fault);
+            c->g_values = malloc(cr * cc * sizeof *c->g_values);
+            if (!c->idx || !c->g_sample || !c->g_time || !c->g_fault || !c->g_values) {
+                c->g_cap_rows = c->g_cap_cols = 0;
+                return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+            }
+            c->g_cap_rows = cr;
+            c->g_cap_cols = cc;
+        }
+        size_t handled = 0;
+        for (size_t start = 0; handled < rows; start++) {
+            int label = f->fault[start];
+            bool seen = false; /* written with an earlier row's label? */
+            for (size_t r = 0; r < start && !seen; r++)
+                seen = f->fault[r] == label;
+            if (seen) continue;
+            size_t k = 0;
+            for (size_t r = start; r < rows; r++)
+                if (f->fault[r] == label) c->idx[k++] = r;
+            for (size_t i = 0; i < k; i++) {
+                c->g_sample[i] = f->sample[c->idx[i]];
+                c->g_time[i] = f->time_h[c->idx[i]];
+                c->g_fault[i] = label;
+            }
+            for (size_t j = 0; j < f->ncols; j++) {
+                double *dst = c->g_values + j * c->g_cap_rows;
+                const double *src = f->cols[j].data;
+                for (size_t i = 0; i < k; i++)
+                    dst[i] = src[c->idx[i]];
+                c->colptr[j] = dst;
+            }
+            struct lake_partition *p = partition_for(c, label, err);
+            if (!p) return -1;
+            if (write_rows(c, p, f, meta, c->g_sample, c->g_time, c->g_fault, c->colptr, k, err))
+                return -1;
+            handled += k;
+        }
+    }
+    meta->rows_stored += (long long)f->nrows;
+    return (long)f->nrows;
+}
+
+/* JSON array of the run's part paths relative to the root. */
+static char *parts_json(const struct lake_ctx *c)
+{
+    size_t cap = 16, n;
+    for (size_t i = 0; i < c->nparts; i++)
+        cap += c->parts[i].nparts * (strlen(c->run_esc) + 80);
+    char *s = malloc(cap);
+    if (!s) return NULL;
+    n = (size_t)snprintf(s, cap, "[");
+    bool first = true;
+    for (size_t i = 0; i < c->nparts; i++)
+        for (size_t k = 0; k < c->parts[i].nparts; k++) {
+            n +=
+                (size_t)snprintf(s + n, cap - n, "%s\"%s/fault=%d/run=%s/part-%04zu.parquet\"",
+                                 first ? "" : ",", LAKE_DATA_DIR, c->parts[i].fault, c->run_esc, k);
+            first = false;
+        }
+    snprintf(s + n, cap - n, "]");
+    return s;
+}
+
+/* Write the run's runs-table row to `path` (one row group of one row). */
+static int write_runs_file(const struct lake_ctx *c, const char *path,
+                           const struct tep_run_meta *meta, struct tep_error *err)
+{
+    static const struct tep_pq_column_def defs[] = {
+        {"run_id", TEP_PQ_STRING, false},         {"source_kind", TEP_PQ_STRING, true},
+        {"source", TEP_PQ_STRING, true},          {"size_bytes", TEP_PQ_INT64, true},
+        {"sha256", TEP_PQ_STRING, true},          {"rows_read", TEP_PQ_INT64, false},
+        {"rows_stored", TEP_PQ_INT64, false},     {"fault", TEP_PQ_INT32, false},
+        {"fault_onset_h", TEP_PQ_DOUBLE, true},   {"seed", TEP_PQ_DOUBLE, true},
+        {"hours", TEP_PQ_DOUBLE, true},           {"shutdown_time_h", TEP_PQ_DOUBLE, true},
+        {"shutdown_reason", TEP_PQ_STRING, true}, {"config_sha256", TEP_PQ_STRING, true},
+        {"started_at", TEP_PQ_STRING, true},      {"finished_at", TEP_PQ_STRING, true},
+        {"status", TEP_PQ_STRING, false},         {"quality_json", TEP_PQ_STRING, true},
+        {"parts", TEP_PQ_STRING, false},
+    };
+    enum { NDEFS = sizeof defs / sizeof *defs };
+    char started[32], finished[32];
+    iso_time(meta->started_unix, started, sizeof started);
+    iso_time(meta->finished_unix, finished, sizeof finished);
+    char *quality = tep_store_quality_json(meta);
+    char *parts = parts_json(c);
+    if (!parts) {
+        free(quality);
+        return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+    }
+    bool shutdown = meta->shutdown_step > 0;
+    const char *s_run = meta->run_id, *s_kind = meta->source_kind[0] ? meta->source_kind : NULL,
+               *s_source = meta->source[0] ? meta->source : NULL,
+               *s_sha = meta->sha256[0] ? meta->sha256 : NULL,
+               *s_reason = shutdown ? meta->shutdown_reason : NULL,
+               *s_config = meta->config_sha256[0] ? meta->config_sha256 : NULL,
+               *s_started = started, *s_finished = finished, *s_status = "complete",
+               *s_quality = quality, *s_parts = parts;
+    int64_t size = meta->size_bytes, rows_read = meta->rows_read, rows_stored = meta->rows_stored;
+    uint8_t size_valid = meta->size_bytes >= 0;
+    int32_t fault = meta->fault;
+    double onset = meta->fault_onset_h, seed = meta->seed, hours = meta->hours,
+           shutdown_h = shutdown ? meta->shutdown_time_h : NAN;
+    struct tep_pq_column_data data[NDEFS] = {
+        {&s_run, NULL, false},       {&s_kind, NULL, false},   {&s_source, NULL, false},
+        {&size, &size_valid, false}, {&s_sha, NULL, false},    {&rows_read, NULL, false},
+        {&rows_stored, NULL, false}, {&fault, NULL, false},    {&onset, NULL, true},
+        {&seed, NULL, true},         {&hours, NULL, true},     {&shutdown_h, NULL, true},
+        {&s_reason, NULL, false},    {&s_config, NULL, false}, {&s_started, NULL, false},
+        {&s_finished, NULL, false},  {&s_status, NULL, false}, {&s_quality, NULL, false},
+        {&s_parts, NULL, false},
+    };
+    struct tep_pq_writer_options opt;
+    tep_pq_writer_options_default(&opt);
+    opt.codec = c->codec;
+    opt.sync = c->sync;
+    opt.created_by = "tep lake store";
+    struct tep_pq_writer *w = tep_pq_writer_open(path, defs, NDEFS, &opt, err);
+    int rc = -1;
+    if (w && tep_pq_write_row_group(w, data, 1, err) == 0) {
+        rc = tep_pq_writer_close(w, err);
+        w = NULL;
+    }
+    tep_pq_writer_abort(w);
+    free(quality);
+    free(parts);
+    return rc;
+}
+
+/* ---- publishing: local folder ---- */
+
+struct swap {
+    char from[LAKE_PATH_MAX];  /* work-area path (after the swap: the old content, if any) */
+    char to[LAKE_PATH_MAX];    /* published path */
+    bool exchanged;            /* true: both exist, swapped; false: renamed into place */
+    char aside[LAKE_PATH_MAX]; /* fallback: where the old content was renamed first */
+};
+
+static void undo_swaps(struct swap *s, size_t n)
+{
+    while (n-- > 0) {
+        if (s[n].exchanged)
+            renameat2(AT_FDCWD, s[n].from, AT_FDCWD, s[n].to, RENAME_EXCHANGE);
+        else if (s[n].aside[0]) {
+            rename(s[n].to, s[n].from);
+            rename(s[n].aside, s[n].to);
+        } else
+            rename(s[n].to, s[n].from);
+    }
+}
+
+static int publish_local(struct lake_ctx *c, const struct tep_run_meta *meta, struct tep_error *err)
+{
+    struct swap *swaps = calloc(c->nparts ? c->nparts : 1, sizeof *swaps);
+    if (!swaps) return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+    size_t nswaps = 0;
+    int rc = -1;
+    char dir[LAKE_PATH_MAX];
+    /* 1. each fault label's folder replaces the published one in one rename */
+    for (size_t i = 0; i < c->nparts; i++) {
+        struct swap *s = &swaps[nswaps];
+        snprintf(dir, sizeof dir, "%s/%s/fault=%d", c->root, LAKE_DATA_DIR, c->parts[i].fault);
+        if (make_dirs(dir, err)) goto undo;
+        snprintf(s->from, sizeof s->from, "%s/fault=%d", c->work, c->parts[i].fault);
+        snprintf(s->to, sizeof s->to, "%s/run=%s", dir, c->run_esc);
+        if (c->sync) sync_dir(s->from);
+        if (!exists(s->to)) {
+            if (rename(s->from, s->to) != 0) {
+                tep_error_set_errno(err, TEP_ERR_IO, "cannot publish the run's folder", s->to);
+                goto undo;
+            }
+        } else if (renameat2(AT_FDCWD, s->from, AT_FDCWD, s->to, RENAME_EXCHANGE) == 0) {
+            s->exchanged = true;
+        } else if (errno == EINVAL || errno == ENOSYS || errno == ENOTSUP) {
+            snprintf(s->aside, sizeof s->aside, "%s/old-fault=%d", c->work, c->parts[i].fault);
+            if (rename(s->to, s->aside) != 0 || rename(s->from, s->to) != 0) {
+                tep_error_set_errno(err, TEP_ERR_IO, "cannot replace the run's folder", s->to);
+                if (exists(s->aside) && !exists(s->to)) rename(s->aside, s->to);
+                goto undo;
+            }
+        } else {
+            tep_error_set_errno(err, TEP_ERR_IO, "cannot replace the run's folder", s->to);
+            goto undo;
+        }
+        nswaps++;
+        if (c->sync) sync_dir(dir);
+    }
+    /* 2. folders of fault labels the new version does not have */
+    snprintf(dir, sizeof dir, "%s/%s", c->root, LAKE_DATA_DIR);
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        int stale = 0;
+        while ((e = readdir(d))) {
+            int fault;
+            char extra;
+            if (sscanf(e->d_name, "fault=%d%c", &fault, &extra) != 1) continue;
+            bool ours = false;
+            for (size_t i = 0; i < c->nparts && !ours; i++)
+                ours = c->parts[i].fault == fault;
+            if (ours) continue;
+            char old[LAKE_PATH_MAX], aside[LAKE_PATH_MAX];
+            snprintf(old, sizeof old, "%s/%s/run=%s", dir, e->d_name, c->run_esc);
+            if (!exists(old)) continue;
+            snprintf(aside, sizeof aside, "%s/stale-%d", c->work, stale++);
+            if (rename(old, aside) != 0) {
+                tep_error_set_errno(err, TEP_ERR_IO,
+                                    "the new version of the run is published, but its old "
+                                    "folder for another fault label could not be removed",
+                                    old);
+                closedir(d);
+                goto done;
+            }
+        }
+        closedir(d);
+    }
+    /* 3. the runs-table row, last */
+    char runs_dir[LAKE_PATH_MAX], from[LAKE_PATH_MAX], to[LAKE_PATH_MAX];
+    snprintf(runs_dir, sizeof runs_dir, "%s/%s/run=%s", c->root, LAKE_RUNS_DIR, c->run_esc);
+    snprintf(from, sizeof from, "%s/%s", c->work, LAKE_RUNS_FILE);
+    snprintf(to, sizeof to, "%s/%s", runs_dir, LAKE_RUNS_FILE);
+    if (make_dirs(runs_dir, err)) goto done;
+    if (rename(from, to) != 0) {
+        tep_error_set_errno(err, TEP_ERR_IO, "cannot publish the run's runs.parquet", to);
+        goto done;
+    }
+    if (c->sync) sync_dir(runs_dir);
+    tep_info("lake", "run %s: published %s/%s/fault=*/run=%s", meta->run_id, c->root, LAKE_DATA_DIR,
+             c->run_esc);
+    rc = 0;
+    goto done;
+undo:
+    undo_swaps(swaps, nswaps);
+done:
+    free(swaps);
+    return rc;
+}
+
+/* ---- publishing: S3 ---- */
+
+static int add_label(int **labels, size_t *n, int fault)
+{
+    for (size_t i = 0; i < *n; i++)
+        if ((*labels)[i] == fault) return 0;
+    int *grown = realloc(*labels, (*n + 1) * sizeof *grown);
+    if (!grown) return -1;
+    grown[(*n)++] = fault;
+    *labels = grown;
+    return 0;
+}
+
+/* Fault labels of the run's published version, from its runs.parquet (none when
+ * the run was never stored). */
+static int previous_labels(struct lake_ctx *c, int **labels, size_t *n, struct tep_error *err)
+{
+    char key[1400], path[LAKE_PATH_MAX];
+    s3_key(c, key, sizeof key, "%s/run=%s/%s", LAKE_RUNS_DIR, c->run_esc, LAKE_RUNS_FILE);
+    struct s3_body body = {0};
+    struct s3_req q = {.method = "GET", .key = key};
+    int rc = -1;
+    struct tep_pq_reader *r = NULL;
+    char *parts[1] = {NULL};
+    if (s3_call(c, &q, &body, err) != 0) {
+        rc = body.status == 404 ? 0 : -1; /* NoSuchKey: a new run */
+        goto done;
+    }
+    snprintf(path, sizeof path, "%s/previous-%s", c->work, LAKE_RUNS_FILE);
+    FILE *f = fopen(path, "wb");
+    bool written = f && fwrite(body.data ? body.data : "", 1, body.len, f) == body.len;
+    if (f && fclose(f) != 0) written = false;
+    if (!written) {
+        tep_error_set_errno(err, TEP_ERR_IO, "cannot write", path);
+        goto done;
+    }
+    if (!(r = tep_pq_reader_open(path, err))) goto unreadable;
+    int col = tep_pq_reader_find_column(r, "parts");
+    if (col < 0 || tep_pq_reader_num_row_groups(r) < 1 || tep_pq_reader_row_group_rows(r, 0) != 1) {
+        tep_error_set(err, TEP_ERR_STORE, "expected one row with a parts column");
+        goto unreadable;
+    }
+    if (tep_pq_read_string(r, 0, (size_t)col, parts, err) != 0) goto unreadable;
+    for (const char *p = parts[0] ? parts[0] : ""; (p = strstr(p, "/fault=")); p++) {
+        int fault;
+        if (sscanf(p, "/fault=%d/", &fault) == 1 && add_label(labels, n, fault)) {
+            tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+    }
+    rc = 0;
+    goto done;
+unreadable:
+    tep_error_prefix(err, "the published runs.parquet of run %s (s3://%s/%s) is not readable",
+                     c->run_esc, c->bucket, key);
+done:
+    tep_pq_free_strings(parts, 1);
+    tep_pq_reader_close(r);
+    free(body.data);
+    return rc;
+}
+
+static int publish_s3(struct lake_ctx *c, const struct tep_run_meta *meta, struct tep_error *err)
+{
+    struct strlist finals = {0}, old = {0};
+    int *labels = NULL;
+    size_t nlabels = 0;
+    char local[LAKE_PATH_MAX], key[1400], tmp[1400], prefix[1400];
+    int rc = -1;
+    /* 1. upload every part under the temporary prefix */
+    for (size_t i = 0; i < c->nparts; i++)
+        for (size_t k = 0; k < c->parts[i].nparts; k++) {
+            part_path(c, &c->parts[i], k, local, sizeof local);
+            s3_key(c, tmp, sizeof tmp, "%s/%s/fault=%d/run=%s/part-%04zu.parquet", LAKE_TMP_PREFIX,
+                   c->commit, c->parts[i].fault, c->run_esc, k);
+            s3_key(c, key, sizeof key, "%s/fault=%d/run=%s/part-%04zu.parquet", LAKE_DATA_DIR,
+                   c->parts[i].fault, c->run_esc, k);
+            if (s3_simple(c, "PUT", tmp, local, NULL, err)) goto done;
+            if (strlist_add(&c->tmp_keys, tmp) || strlist_add(&finals, key)) goto nomem;
+        }
+    /* 2. the run's published keys: under each fault label of the new version and of
+     * the published one (its runs.parquet lists its parts); a listing per label keeps
+     * this independent of the lake's size (and of delimiter listings, which some
+     * S3-compatible servers get wrong for nested prefixes) */
+    for (size_t i = 0; i < c->nparts; i++)
+        if (add_label(&labels, &nlabels, c->parts[i].fault)) goto nomem;
+    if (previous_labels(c, &labels, &nlabels, err)) goto done;
+    for (size_t i = 0; i < nlabels; i++) {
+        s3_key(c, prefix, sizeof prefix, "%s/fault=%d/run=%s/", LAKE_DATA_DIR, labels[i],
+               c->run_esc);
+        if (s3_list(c, prefix, &old, err)) goto done;
+    }
+    /* 3. server-side copies to the final keys (each replaces its object atomically) */
+    for (size_t i = 0; i < finals.n; i++)
+        if (s3_simple(c, "PUT", finals.v[i], NULL, c->tmp_keys.v[i], err)) goto done;
+    /* 4. keys of the previous version that the new one does not have */
+    for (size_t i = 0; i < old.n; i++)
+        if (!strlist_has(&finals, old.v[i]) && s3_simple(c, "DELETE", old.v[i], NULL, NULL, err)) {
+            tep_error_prefix(err,
+                             "the new version of run %s is stored, but an old part could "
+                             "not be deleted",
+                             meta->run_id);
+            goto done;
+        }
+    /* 5. the runs-table row, last */
+    snprintf(local, sizeof local, "%s/%s", c->work, LAKE_RUNS_FILE);
+    s3_key(c, key, sizeof key, "%s/run=%s/%s", LAKE_RUNS_DIR, c->run_esc, LAKE_RUNS_FILE);
+    if (s3_simple(c, "PUT", key, local, NULL, err)) goto done;
+    /* 6. temporary keys: a failure only leaves garbage under _tmp/ */
+    for (size_t i = 0; i < c->tmp_keys.n; i++) {
+        struct tep_error ignored;
+        if (s3_simple(c, "DELETE", c->tmp_keys.v[i], NULL, NULL, &ignored))
+            tep_warn("lake", "cannot delete the temporary key %s: %s", c->tmp_keys.v[i],
+                     ignored.message);
+    }
+    strlist_free(&c->tmp_keys);
+    tep_info("lake", "run %s: %zu part(s) stored under %s/%s/fault=*/run=%s", meta->run_id,
+             finals.n, c->root, LAKE_DATA_DIR, c->run_esc);
+    rc = 0;
+    goto done;
+nomem:
+    tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+done:
+    strlist_free(&finals);
+    strlist_free(&old);
+    free(labels);
+    return rc;
+}
+
+static void discard_work(struct lake_ctx *c)
+{
+    if (c->work[0] && rm_tree(c->work) != 0)
+        tep_warn("lake", "cannot remove the work folder %s", c->work);
+    c->work[0] = '\0';
+}
+
+static int lake_end_run(struct tep_stage *stage, struct tep_run_meta *meta, struct tep_frame *tail,
+                        struct tep_error *err)
+{
+    (void)tail;
+    struct lake_ctx *c = stage->ctx;
+    if (!c->in_run) return tep_error_set(err, TEP_ERR_INTERNAL, "lake: end_run outside a run");
+    for (size_t i = 0; i < c->nparts; i++)
+        if (close_part(&c->parts[i], err)) return -1;
+    char path[LAKE_PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", c->work, LAKE_RUNS_FILE);
+    if (write_runs_file(c, path, meta, err)) return -1;
+    if ((c->s3 ? publish_s3(c, meta, err) : publish_local(c, meta, err)) != 0) return -1;
+    discard_work(c);
+    reset_run(c);
+    return 0;
+}
+
+static void lake_abort_run(struct tep_stage *stage, struct tep_run_meta *meta)
+{
+    struct lake_ctx *c = stage->ctx;
+    if (!c || !c->in_run) return;
+    for (size_t i = 0; i < c->nparts; i++) {
+        tep_pq_writer_abort(c->parts[i].w);
+        c->parts[i].w = NULL;
+    }
+    for (size_t i = 0; i < c->tmp_keys.n; i++) {
+        struct tep_error ignored;
+        if (s3_simple(c, "DELETE", c->tmp_keys.v[i], NULL, NULL, &ignored))
+            tep_warn("lake", "cannot delete the temporary key %s: %s", c->tmp_keys.v[i],
+                     ignored.message);
+    }
+    discard_work(c);
+    reset_run(c);
+    tep_warn("lake", "run %s discarded; %s is as before the run", meta->run_id, c->root);
+}
+
+static int lake_finish(struct tep_stage *stage, struct tep_error *err)
+{
+    (void)stage;
+    (void)err;
+    return 0;
+}
+
+static void lake_destroy(struct tep_stage *stage)
+{
+    struct lake_ctx *c = stage->ctx;
+    if (!c) return;
+    if (c->in_run) {
+        for (size_t i = 0; i < c->nparts; i++) {
+            tep_pq_writer_abort(c->parts[i].w);
+            c->parts[i].w = NULL;
+        }
+        discard_work(c);
+    }
+    reset_run(c);
+    free(c->parts);
+    free(c->coldata);
+    free(c->run_ids);
+    free(c->idx);
+    free(c->g_sample);
+    free(c->g_time);
+    free(c->g_fault);
+    free(c->g_values);
+    free(c->colptr);
+    if (c->curl) curl_easy_cleanup(c->curl);
+    free(c);
+    stage->ctx = NULL;
+}
+
+const struct tep_stage_plugin tep_store_parquet_plugin = {
+    .name = "parquet",
+    .description = "Parquet data lake in a folder or on S3 (Hive-partitioned by fault and run)",
+    .kind = TEP_STAGE_OUTPUT,
+    .config_keys = lake_keys,
+    .options_size = sizeof(struct lake_options),
+    .init = lake_init,
+    .begin_run = lake_begin_run,
+    .process = lake_process,
+    .end_run = lake_end_run,
+    .abort_run = lake_abort_run,
+    .finish = lake_finish,
+    .destroy = lake_destroy,
+};
