@@ -38,14 +38,23 @@ struct sqlite_ctx {
     long long run_number;
     long long next_row;
     bool in_transaction;
-    double *block;              /* rows of a chunk gathered row-major (cache-friendly binds) */
+    double *block;              /* rows of a chunk gathered row-major (cache-friendly reads) */
     size_t block_cols;
+    /* the chunk the feed virtual table serves to INSERT ... SELECT */
+    const struct tep_frame *feed;
+    const char *feed_run_id;
+    int feed_run_id_len;
+    long long feed_first_row;   /* position in the run of the chunk's first row */
+    size_t feed_block_start;    /* first row gathered in `block` */
 };
 
 /* Rows are gathered this many at a time from the frame's columns into a
  * row-major block: reading 200+ column arrays row by row would miss the cache
  * on nearly every value. */
 #define GATHER_ROWS 64
+
+/* Most value columns the feed table can serve (SQLite's default column limit is 2000). */
+#define FEED_MAX_COLUMNS 1990
 
 static const struct tep_cfg_key sqlite_keys[] = {
     {"connection_string", TEP_CFG_STRING, "data/tep.db", offsetof(struct sqlite_options, connection_string),
@@ -80,6 +89,8 @@ bool tep_store_identifier_ok(const char *name)
         if (!(isalnum((unsigned char)*p) || *p == '_' || *p == '.')) return false;
     return true;
 }
+
+static const sqlite3_module feed_module;
 
 static const char *schema_sql =
     "CREATE TABLE IF NOT EXISTS runs ("
@@ -116,6 +127,8 @@ static int sqlite_init(struct tep_stage *stage, struct tep_error *err)
              err) != 0)
         return -1;
     if (exec(c, schema_sql, err) != 0) return -1;
+    if (sqlite3_create_module(c->db, "tep_frame_feed", &feed_module, c) != SQLITE_OK)
+        return db_error(c, err, "cannot register the row feed");
     return 0;
 }
 
@@ -177,6 +190,162 @@ fail:
     return -1;
 }
 
+/* ---- the feed: a virtual table over the chunk being stored ------------------------
+ * Rows go in with one INSERT INTO tep_processed(...) SELECT ... FROM tep_frame_feed per
+ * chunk. The virtual table serves the frame's values straight from memory, so no bind
+ * call is made per value and the statement runs once per chunk, not once per row.
+ * Columns: id, run_id, sample, time_h, fault, c0 .. c1989 (c_i = the chunk's column i). */
+struct feed_vtab {
+    sqlite3_vtab base;
+    struct sqlite_ctx *ctx;
+};
+
+struct feed_cursor {
+    sqlite3_vtab_cursor base;
+    size_t row;
+};
+
+static void gather_block(struct sqlite_ctx *c, size_t start)
+{
+    const struct tep_frame *f = c->feed;
+    size_t nr = f->nrows - start < GATHER_ROWS ? f->nrows - start : GATHER_ROWS;
+    for (size_t i = 0; i < f->ncols; i++) {
+        const double *col = f->cols[i].data + start;
+        for (size_t k = 0; k < nr; k++) c->block[k * f->ncols + i] = col[k];
+    }
+    c->feed_block_start = start;
+}
+
+static int feed_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+                        sqlite3_vtab **out, char **errmsg)
+{
+    (void)argc;
+    (void)argv;
+    (void)errmsg;
+    size_t cap = 64 + FEED_MAX_COLUMNS * 8;
+    char *sql = malloc(cap);
+    if (!sql) return SQLITE_NOMEM;
+    size_t n = (size_t)snprintf(sql, cap, "CREATE TABLE x(id,run_id,sample,time_h,fault");
+    for (int i = 0; i < FEED_MAX_COLUMNS; i++) n += (size_t)snprintf(sql + n, cap - n, ",c%d", i);
+    snprintf(sql + n, cap - n, ")");
+    int rc = sqlite3_declare_vtab(db, sql);
+    free(sql);
+    if (rc != SQLITE_OK) return rc;
+    struct feed_vtab *v = sqlite3_malloc(sizeof *v);
+    if (!v) return SQLITE_NOMEM;
+    memset(v, 0, sizeof *v);
+    v->ctx = aux;
+    *out = &v->base;
+    return SQLITE_OK;
+}
+
+static int feed_disconnect(sqlite3_vtab *vtab)
+{
+    sqlite3_free(vtab);
+    return SQLITE_OK;
+}
+
+static int feed_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info)
+{
+    (void)vtab;
+    info->estimatedCost = 1e6;
+    return SQLITE_OK;
+}
+
+static int feed_open(sqlite3_vtab *vtab, sqlite3_vtab_cursor **out)
+{
+    (void)vtab;
+    struct feed_cursor *cur = sqlite3_malloc(sizeof *cur);
+    if (!cur) return SQLITE_NOMEM;
+    memset(cur, 0, sizeof *cur);
+    *out = &cur->base;
+    return SQLITE_OK;
+}
+
+static int feed_close(sqlite3_vtab_cursor *cur)
+{
+    sqlite3_free(cur);
+    return SQLITE_OK;
+}
+
+static int feed_filter(sqlite3_vtab_cursor *base, int idx, const char *idx_str, int argc,
+                       sqlite3_value **argv)
+{
+    (void)idx;
+    (void)idx_str;
+    (void)argc;
+    (void)argv;
+    struct feed_cursor *cur = (struct feed_cursor *)base;
+    struct sqlite_ctx *c = ((struct feed_vtab *)base->pVtab)->ctx;
+    cur->row = 0;
+    if (c->feed && c->feed->nrows > 0) gather_block(c, 0);
+    return SQLITE_OK;
+}
+
+static int feed_next(sqlite3_vtab_cursor *base)
+{
+    struct feed_cursor *cur = (struct feed_cursor *)base;
+    struct sqlite_ctx *c = ((struct feed_vtab *)base->pVtab)->ctx;
+    cur->row++;
+    if (cur->row < c->feed->nrows && cur->row - c->feed_block_start >= GATHER_ROWS)
+        gather_block(c, cur->row);
+    return SQLITE_OK;
+}
+
+static int feed_eof(sqlite3_vtab_cursor *base)
+{
+    struct feed_cursor *cur = (struct feed_cursor *)base;
+    struct sqlite_ctx *c = ((struct feed_vtab *)base->pVtab)->ctx;
+    return !c->feed || cur->row >= c->feed->nrows;
+}
+
+static int feed_column(sqlite3_vtab_cursor *base, sqlite3_context *out, int col)
+{
+    struct feed_cursor *cur = (struct feed_cursor *)base;
+    struct sqlite_ctx *c = ((struct feed_vtab *)base->pVtab)->ctx;
+    const struct tep_frame *f = c->feed;
+    size_t r = cur->row;
+    switch (col) {
+    case 0: sqlite3_result_int64(out, (c->run_number << 32) | (c->feed_first_row + (long long)r)); break;
+    case 1: sqlite3_result_text(out, c->feed_run_id, c->feed_run_id_len, SQLITE_STATIC); break;
+    case 2: sqlite3_result_int64(out, f->sample[r]); break;
+    case 3: sqlite3_result_double(out, f->time_h[r]); break;
+    case 4: sqlite3_result_int(out, f->fault[r]); break;
+    default: {
+        size_t i = (size_t)(col - 5);
+        if (i >= f->ncols) {
+            sqlite3_result_null(out);
+        } else {
+            /* a NaN becomes NULL in SQLite: a missing value */
+            sqlite3_result_double(out, c->block[(r - c->feed_block_start) * f->ncols + i]);
+        }
+    }
+    }
+    return SQLITE_OK;
+}
+
+static int feed_rowid(sqlite3_vtab_cursor *base, sqlite_int64 *rowid)
+{
+    *rowid = (sqlite_int64)((struct feed_cursor *)base)->row;
+    return SQLITE_OK;
+}
+
+static const sqlite3_module feed_module = {
+    .iVersion = 0,
+    .xCreate = NULL, /* eponymous only: the table exists as soon as the module does */
+    .xConnect = feed_connect,
+    .xBestIndex = feed_best_index,
+    .xDisconnect = feed_disconnect,
+    .xDestroy = feed_disconnect,
+    .xOpen = feed_open,
+    .xClose = feed_close,
+    .xFilter = feed_filter,
+    .xNext = feed_next,
+    .xEof = feed_eof,
+    .xColumn = feed_column,
+    .xRowid = feed_rowid,
+};
+
 /* Prepare an INSERT for the frame's column set, adding missing table columns. */
 static int prepare_insert(struct sqlite_ctx *c, const struct tep_frame *f, struct tep_error *err)
 {
@@ -187,20 +356,20 @@ static int prepare_insert(struct sqlite_ctx *c, const struct tep_frame *f, struc
     if (c->insert && strcmp(signature, c->insert_columns) == 0) return 0;
     sqlite3_finalize(c->insert);
     c->insert = NULL;
-    size_t cap = 256 + f->ncols * (TEP_COLUMN_NAME_MAX + 8);
-    char *sql = malloc(cap), *values = malloc(8 + f->ncols * 2 + 16);
-    if (!sql || !values) {
+    size_t cap = 256 + f->ncols * (TEP_COLUMN_NAME_MAX + 16);
+    char *sql = malloc(cap);
+    if (!sql) return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+    if (f->ncols > FEED_MAX_COLUMNS) {
         free(sql);
-        free(values);
-        return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+        return tep_error_set_at(err, TEP_ERR_STORE, c->path, 0, 0,
+                                "%zu value columns: SQLite stores at most %d", f->ncols,
+                                FEED_MAX_COLUMNS);
     }
     size_t n = (size_t)snprintf(sql, cap, "INSERT INTO tep_processed(id,run_id,sample,time_h,fault");
-    size_t nv = (size_t)sprintf(values, "?,?,?,?,?");
     for (size_t i = 0; i < f->ncols; i++) {
         const char *name = f->cols[i].name;
         if (!tep_store_identifier_ok(name)) {
             free(sql);
-            free(values);
             return tep_error_set_at(err, TEP_ERR_STORE, c->path, 0, 0,
                                     "column name '%s' is not a safe SQL identifier "
                                     "(letters, digits, '_' and '.', starting with a letter)",
@@ -214,20 +383,19 @@ static int prepare_insert(struct sqlite_ctx *c, const struct tep_frame *f, struc
             if (exec(c, alter, err) != 0) goto fail;
         }
         n += (size_t)snprintf(sql + n, cap - n, ",\"%s\"", name);
-        nv += (size_t)sprintf(values + nv, ",?");
     }
-    snprintf(sql + n, cap - n, ") VALUES(%s)", values);
+    n += (size_t)snprintf(sql + n, cap - n, ") SELECT id,run_id,sample,time_h,fault");
+    for (size_t i = 0; i < f->ncols; i++) n += (size_t)snprintf(sql + n, cap - n, ",c%zu", i);
+    snprintf(sql + n, cap - n, " FROM tep_frame_feed");
     if (sqlite3_prepare_v2(c->db, sql, -1, &c->insert, NULL) != SQLITE_OK) {
         db_error(c, err, "cannot prepare the insert");
         goto fail;
     }
     snprintf(c->insert_columns, sizeof c->insert_columns, "%s", signature);
     free(sql);
-    free(values);
     return 0;
 fail:
     free(sql);
-    free(values);
     return -1;
 }
 
@@ -246,37 +414,17 @@ static long sqlite_process(struct tep_stage *stage, struct tep_frame *f, struct 
         }
         c->block_cols = f->ncols;
     }
-    sqlite3_stmt *st = c->insert;
-    size_t ncols = f->ncols;
-    int run_id_len = (int)strlen(meta->run_id);
-    for (size_t r0 = 0; r0 < f->nrows; r0 += GATHER_ROWS) {
-        size_t nr = f->nrows - r0 < GATHER_ROWS ? f->nrows - r0 : GATHER_ROWS;
-        for (size_t i = 0; i < ncols; i++) {
-            const double *col = f->cols[i].data + r0;
-            for (size_t k = 0; k < nr; k++) c->block[k * ncols + i] = col[k];
-        }
-        for (size_t k = 0; k < nr; k++) {
-            size_t r = r0 + k;
-            if (c->next_row > 0xFFFFFFFFLL)
-                return tep_error_set(err, TEP_ERR_STORE, "run %s has more than 2^32 rows",
-                                     meta->run_id);
-            sqlite3_bind_int64(st, 1, (c->run_number << 32) | c->next_row);
-            sqlite3_bind_text(st, 2, meta->run_id, run_id_len, SQLITE_STATIC);
-            sqlite3_bind_int64(st, 3, f->sample[r]);
-            sqlite3_bind_double(st, 4, f->time_h[r]);
-            sqlite3_bind_int(st, 5, f->fault[r]);
-            /* SQLite stores a NaN bound as a double as NULL (a missing value) */
-            const double *row = c->block + k * ncols;
-            for (size_t i = 0; i < ncols; i++) sqlite3_bind_double(st, 6 + (int)i, row[i]);
-            if (sqlite3_step(st) != SQLITE_DONE) {
-                db_error(c, err, "cannot insert a row");
-                sqlite3_reset(st);
-                return -1;
-            }
-            sqlite3_reset(st);
-            c->next_row++;
-        }
-    }
+    if (c->next_row + (long long)f->nrows - 1 > 0xFFFFFFFFLL)
+        return tep_error_set(err, TEP_ERR_STORE, "run %s has more than 2^32 rows", meta->run_id);
+    c->feed = f;
+    c->feed_run_id = meta->run_id;
+    c->feed_run_id_len = (int)strlen(meta->run_id);
+    c->feed_first_row = c->next_row;
+    int rc = sqlite3_step(c->insert);
+    sqlite3_reset(c->insert);
+    c->feed = NULL;
+    if (rc != SQLITE_DONE) return db_error(c, err, "cannot insert the rows");
+    c->next_row += (long long)f->nrows;
     meta->rows_stored += (long long)f->nrows;
     return (long)f->nrows;
 }
