@@ -123,7 +123,7 @@ static int sqlite_init(struct tep_stage *stage, struct tep_error *err)
         return db_error(c, err, "cannot open the database");
     sqlite3_busy_timeout(c->db, 10000);
     /* Large pages keep a 200-column row on one page; applies to new databases only. */
-    if (exec(c, "PRAGMA page_size=65536; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768;",
+    if (exec(c, "PRAGMA page_size=65536; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-8192;",
              err) != 0)
         return -1;
     if (exec(c, schema_sql, err) != 0) return -1;
