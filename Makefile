@@ -25,6 +25,7 @@ demo: build
 
 test: build
 	@scripts/install-deps.sh test
+	@scripts/services.sh install >/dev/null || echo "PostgreSQL/InfluxDB unavailable: their tests will skip"
 	@scripts/node-deps.sh
 	@$(MAKE) --no-print-directory test-only
 
@@ -33,6 +34,7 @@ test-only:
 
 asan:
 	@scripts/install-deps.sh test
+	@scripts/services.sh install >/dev/null || echo "PostgreSQL/InfluxDB unavailable: their tests will skip"
 	@scripts/node-deps.sh
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTEP_SANITIZE=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS)

@@ -5,12 +5,12 @@ set -euo pipefail
 build_pkgs=(build-essential cmake pkg-config libyaml-dev libsqlite3-dev sqlite3 libzstd-dev
   libsnappy-dev libcurl4-openssl-dev libpq-dev liblapacke-dev libopenblas-dev libssl-dev
   libjansson-dev libgsl-dev)
-# `install-deps.sh test` adds what the test suite drives: the sqlite3 shell, headless
-# Chromium for the report, PostgreSQL and InfluxDB servers for the storage tests, and
-# Node.js/npm when missing (DuckDB from npm is the independent Parquet reader).
+# `install-deps.sh test` adds what the test suite drives: headless Chromium for the
+# report, curl, xmllint, and Node.js/npm when missing (DuckDB from npm is the independent
+# Parquet reader). PostgreSQL and InfluxDB come from scripts/services.sh install.
 extra_pkgs=()
 if [ "${1:-}" = "test" ]; then
-  extra_pkgs=(chromium postgresql influxdb libxml2-utils curl)
+  extra_pkgs=(chromium libxml2-utils curl)
   command -v npm >/dev/null 2>&1 || extra_pkgs+=(nodejs npm)
 fi
 missing=()

@@ -17,6 +17,7 @@
 #include "prep/prep_stage.h"
 #include "store/store.h"
 #include "store/store_lake.h"
+#include "store/store_servers.h"
 
 enum { SOURCE_AUTO, SOURCE_FILES, SOURCE_SIMULATOR };
 enum { STORE_SQLITE, STORE_POSTGRESQL, STORE_INFLUXDB, STORE_PARQUET };
@@ -45,8 +46,8 @@ struct storage_options {
 
 static const struct tep_cfg_key storage_keys[] = {
     {"type", TEP_CFG_ENUM, "sqlite", offsetof(struct storage_options, type),
-     "where processed data are stored (sqlite is embedded; the others come with the storage "
-     "issue)",
+     "where processed data are stored: sqlite (embedded), postgresql, influxdb (1.x), or a "
+     "parquet data lake (folder or s3://)",
      "sqlite|postgresql|influxdb|parquet", TEP_CFG_UNBOUNDED},
     {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
 };
@@ -205,25 +206,23 @@ int tep_pipeline_open(struct tep_pipeline *p, const char *config_path, bool quie
     yaml_node_t *storage = tep_config_child(&p->cfg, root, "storage");
     struct storage_options so;
     /* the type first; the chosen store's own key table checks the other keys below */
-    const char *store_keys[64];
+    const char *store_keys[160];
     size_t nkeys = 0;
-    const struct tep_cfg_key *tables[] = {tep_store_sqlite_plugin.config_keys,
-                                          tep_store_parquet_plugin.config_keys};
+    const struct tep_cfg_key *tables[] = {
+        tep_store_sqlite_plugin.config_keys, tep_store_postgresql_plugin.config_keys,
+        tep_store_influxdb_plugin.config_keys, tep_store_parquet_plugin.config_keys};
     for (size_t t = 0; t < sizeof tables / sizeof *tables; t++)
-        for (const struct tep_cfg_key *k = tables[t]; k->name && nkeys + 1 < 64; k++)
+        for (const struct tep_cfg_key *k = tables[t]; k->name && nkeys + 1 < 160; k++)
             store_keys[nkeys++] = k->name;
     store_keys[nkeys] = NULL;
     if (tep_config_apply(&p->cfg, storage, storage_keys, &so, "storage", store_keys, err))
         return -1;
-    const struct tep_stage_plugin *store = NULL;
-    if (so.type == STORE_SQLITE) store = &tep_store_sqlite_plugin;
-    if (so.type == STORE_PARQUET) store = &tep_store_parquet_plugin;
-    if (!store) {
-        yaml_node_t *t = tep_config_child(&p->cfg, storage, "type");
-        return tep_config_error_at(&p->cfg, t, err,
-                                   "storage.type '%s' is not supported yet; use sqlite or parquet",
-                                   tep_config_scalar(t));
-    }
+    /* indexed like storage_keys' choices: sqlite|postgresql|influxdb|parquet */
+    const struct tep_stage_plugin *const stores[] = {&tep_store_sqlite_plugin,
+                                                     &tep_store_postgresql_plugin,
+                                                     &tep_store_influxdb_plugin,
+                                                     &tep_store_parquet_plugin};
+    const struct tep_stage_plugin *store = stores[so.type];
     static const char *const storage_own_keys[] = {"type", NULL};
     if (stage_setup(p, &p->outputs[0], store, storage, "storage", storage_own_keys, err))
         return -1;
@@ -253,9 +252,17 @@ int tep_pipeline_open(struct tep_pipeline *p, const char *config_path, bool quie
                  "Parquet lake %s (runs/, tep_processed/)",
                  lake ? lake : store_path ? store_path : "data/lake");
         p->store_path[0] = '\0'; /* analysis reads the SQLite store only */
-    } else {
+    } else if (store == &tep_store_sqlite_plugin) {
         snprintf(p->storage_description, sizeof p->storage_description,
                  "SQLite %s (tables runs, tep_processed, quality)", p->store_path);
+    } else { /* never show a password */
+        char masked[TEP_CFG_STRING_MAX];
+        tep_store_mask_connection(store_path ? store_path : "", masked, sizeof masked);
+        bool pg = store == &tep_store_postgresql_plugin;
+        snprintf(p->storage_description, sizeof p->storage_description, "%s %s",
+                 pg ? "PostgreSQL" : "InfluxDB",
+                 masked[0] ? masked : pg ? "(PG* environment)" : "http://127.0.0.1:8086");
+        p->store_path[0] = '\0'; /* analysis reads the SQLite store only */
     }
     return 0;
 }
@@ -696,6 +703,10 @@ void tep_pipeline_print_config_help(FILE *out)
     tep_config_print_keys(out, "storage", storage_keys);
     fprintf(out, "  with storage.type: sqlite\n");
     tep_config_print_keys(out, "storage", tep_store_sqlite_plugin.config_keys);
+    fprintf(out, "  with storage.type: postgresql\n");
+    tep_config_print_keys(out, "storage", tep_store_postgresql_plugin.config_keys);
+    fprintf(out, "  with storage.type: influxdb\n");
+    tep_config_print_keys(out, "storage", tep_store_influxdb_plugin.config_keys);
     fprintf(out, "  with storage.type: parquet\n");
     tep_config_print_keys(out, "storage", tep_store_parquet_plugin.config_keys);
     tep_config_print_keys(out, "analysis", analysis_keys);

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# bench_store_pg.sh - loading PostgreSQL: tep's store against pandas + psycopg2.
+# Usage: bench/bench_store_pg.sh [BUILD_DIR] [ROWS]   (default build, 1000000)
+# Env: BENCH_REPEAT (default 3): the load-only figures are the best of that many loads
+#      (the machine may be shared); BENCH_PANDAS_MODES: binary, text or both (default;
+#      the text COPY peer takes minutes).
+# Starts a throwaway PostgreSQL (scripts/services.sh; stopped on exit), generates a
+# TEP-like CSV of ROWS x 54 columns, and times the same job both ways:
+#   tep run:   CSV -> features (rolling 20 mean/std, diff 1: 212 value columns + time_h)
+#              -> storage.type postgresql (binary COPY, one transaction), end to end;
+#   tep load:  the store alone (bench_store_pg: synthetic frames of the same shape);
+#   pandas:    read_csv -> the same features -> psycopg2 binary COPY (numpy-built rows)
+#              and to_csv + text COPY, into a table of the same layout, one transaction.
+# Prints seconds and the ratios. Needs Debian's python3-pandas and python3-psycopg2
+# (/usr/bin/python3; the peer is skipped with a note when they are missing).
+set -euo pipefail
+build=${1:-build}
+rows=${2:-1000000}
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/.." && pwd)
+cmake --build "$build" --target tep_cli bench_gen_csv bench_store_pg -j 2 >/dev/null
+tmp=$(mktemp -d)
+unset TEP_SERVICES_DIR
+cleanup() {
+  [ -n "${TEP_SERVICES_DIR:-}" ] && "$src/scripts/services.sh" stop >/dev/null 2>&1
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+eval "$("$src/scripts/services.sh" start pg)"
+mkdir -p "$tmp/raw"
+"$build/bench/bench_gen_csv" "$rows" "$tmp/raw/big.csv"
+echo "input: $rows rows x 54 columns, $(($(stat -c %s "$tmp/raw/big.csv") / 1000000)) MB CSV;" \
+  "PostgreSQL $("$TEP_PG_BIN/psql" -X -At "$TEP_PG_ADMIN_DSN" -c 'show server_version')" \
+  "on 127.0.0.1, $(nproc) cores"
+cat > "$tmp/bench.yaml" <<YAML
+data:
+  input_dir: $tmp/raw
+  file_format: csv
+  output_dir: $tmp/out
+preprocessing:
+  steps:
+    - features: {rolling: [20], stats: [mean, std], diff: [1]}
+storage:
+  type: postgresql
+  connection_string: "$TEP_PG_DSN"
+  table_prefix: run_
+YAML
+pq() { "$TEP_PG_BIN/psql" -X -q -At "$TEP_PG_ADMIN_DSN" -c "$1"; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+
+sync
+t0=$(date +%s.%N)
+"$build/tep" run -c "$tmp/bench.yaml" --quiet --log-level warn
+t1=$(date +%s.%N)
+tep_run=$(secs "$t0" "$t1")
+stored=$(pq "select count(*) from run_tep_processed")
+ncols=$(pq "select count(*) from information_schema.columns where table_name = 'run_tep_processed'")
+echo "tep run (CSV -> features -> PostgreSQL, end to end): $tep_run s; stored $stored rows x $ncols columns"
+pq "drop table run_tep_processed, run_runs, run_quality"
+pq "checkpoint"
+
+repeat=${BENCH_REPEAT:-3}
+tep_load=
+for i in $(seq 1 "$repeat"); do
+  load_line=$("$build/bench/bench_store_pg" "$TEP_PG_DSN" "$rows" 212 load_)
+  echo "  $load_line"
+  t=$(echo "$load_line" | sed -n 's/.* in \([0-9.]*\) s .*/\1/p')
+  tep_load=$(awk -v a="$tep_load" -v b="$t" 'BEGIN { print (a == "" || b < a) ? b : a }')
+  pq "drop table load_tep_processed, load_runs, load_quality"
+  pq "checkpoint"
+done
+echo "tep store, load only (best of $repeat): $tep_load s"
+
+if /usr/bin/python3 -c 'import pandas, psycopg2' 2>/dev/null; then
+  /usr/bin/python3 "$here/bench_store_pg_pandas.py" "$tmp/raw/big.csv" "$TEP_PG_DSN" "${BENCH_PANDAS_MODES:-both}" "$repeat" > "$tmp/pandas.txt"
+  grep '^pandas:' "$tmp/pandas.txt"
+  val() { sed -n "s/^$1=//p" "$tmp/pandas.txt"; }
+  bin=$(val pandas_binary_load_seconds)
+  txt=$(val pandas_text_load_seconds)
+  pre=$(awk -v a="$(val pandas_read_seconds)" -v b="$(val pandas_features_seconds)" 'BEGIN { print a + b }')
+  awk -v tl="$tep_load" -v tr="$tep_run" -v bin="$bin" -v txt="$txt" -v pre="$pre" 'BEGIN {
+    if (bin != "") {
+      printf "load only:  psycopg2 binary COPY %.2f s / tep store %.2f s = %.2fx\n", bin, tl, bin / tl
+      printf "end to end: pandas (read_csv + features + binary COPY) %.2f s / tep run %.2f s = %.2fx\n", pre + bin, tr, (pre + bin) / tr
+    }
+    if (txt != "") {
+      printf "load only:  to_csv + text COPY %.2f s / tep store %.2f s = %.2fx\n", txt, tl, txt / tl
+      printf "end to end: pandas (read_csv + features + text COPY) %.2f s / tep run %.2f s = %.2fx\n", pre + txt, tr, (pre + txt) / tr
+    }
+  }'
+else
+  echo "(pandas peer skipped: install python3-pandas and python3-psycopg2)"
+fi
