@@ -15,6 +15,8 @@
  * store exactly as before. Column names are checked to be plain identifiers.
  */
 #include <ctype.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -45,6 +47,7 @@ struct sqlite_ctx {
     const char *feed_run_id;
     int feed_run_id_len;
     long long feed_first_row;   /* position in the run of the chunk's first row */
+    int flush_fd;               /* the database file, to start its write-back early */
     size_t feed_block_start;    /* first row gathered in `block` */
 };
 
@@ -111,6 +114,7 @@ static int sqlite_init(struct tep_stage *stage, struct tep_error *err)
     struct sqlite_options *o = stage->options;
     struct sqlite_ctx *c = calloc(1, sizeof *c);
     if (!c) return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+    c->flush_fd = -1;
     stage->ctx = c;
     snprintf(c->path, sizeof c->path, "%s", o->connection_string);
     if (!c->path[0])
@@ -129,6 +133,10 @@ static int sqlite_init(struct tep_stage *stage, struct tep_error *err)
     if (exec(c, schema_sql, err) != 0) return -1;
     if (sqlite3_create_module(c->db, "tep_frame_feed", &feed_module, c) != SQLITE_OK)
         return db_error(c, err, "cannot register the row feed");
+    /* A bulk load leaves gigabytes of dirty pages that the commit's fsync would write all
+     * at once; asking the kernel to start writing them after every chunk lets the disk work
+     * while the load goes on (the commit still syncs, so durability is unchanged). */
+    c->flush_fd = open(c->path, O_RDONLY | O_CLOEXEC);
     return 0;
 }
 
@@ -425,6 +433,7 @@ static long sqlite_process(struct tep_stage *stage, struct tep_frame *f, struct 
     c->feed = NULL;
     if (rc != SQLITE_DONE) return db_error(c, err, "cannot insert the rows");
     c->next_row += (long long)f->nrows;
+    if (c->flush_fd >= 0) sync_file_range(c->flush_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
     meta->rows_stored += (long long)f->nrows;
     return (long)f->nrows;
 }
@@ -547,6 +556,7 @@ static void sqlite_destroy(struct tep_stage *stage)
     if (c->in_transaction) sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_finalize(c->insert);
     sqlite3_close(c->db);
+    if (c->flush_fd >= 0) close(c->flush_fd);
     free(c->block);
     free(c);
     stage->ctx = NULL;
