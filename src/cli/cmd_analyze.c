@@ -538,7 +538,7 @@ static void analyze_usage(FILE *out, const char *cmd)
               "Fault detection with PCA / dynamic PCA: fit on normal operation, score the tests\n"
               "with T^2 and Q, print FDR, FAR and detection delay per test.\n\n",
               out);
-    fputs("  --train SRC          training data: a file (Braatz .dat, CSV, NDJSON) or a run of the\n"
+    fputs("  --train SRC          training data: a file (Braatz .dat, CSV, NDJSON, Parquet) or a run of the\n"
           "                       store (its id, or run:ID)\n"
           "  --test SRC...        test data (repeatable; every argument after it until the next\n"
           "                       option is a test)\n"
