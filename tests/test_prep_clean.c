@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "prep_fixture.h"
 #include "core/catalog.h"
 #include "prep/clean.h"
 
@@ -29,31 +30,11 @@ static struct tep_frame *run_from_samples(const char *run, const int *samples, s
     return f;
 }
 
-struct result {
-    int rc;
-    struct tep_error err;
-    struct tep_frame *out;
-    struct tep_prep_metrics *m;
-};
-
 static struct result run_clean(const struct tep_prep_clean_options *opt, const struct tep_frame *in,
-                               size_t chunk)
+                           size_t chunk)
 {
-    struct result r = {0};
-    tep_error_clear(&r.err);
-    struct tep_prep_chain *chain = tep_prep_chain_new(&r.err);
-    r.out = tep_frame_new(1);
-    r.m = tep_prep_metrics_new(in->run_id, &r.err);
-    r.rc = tep_prep_chain_add(chain, &tep_prep_clean_ops, opt, &r.err);
-    if (r.rc == 0) r.rc = tep_prep_chain_run_frame(chain, in, chunk, r.out, r.m, &r.err);
-    tep_prep_chain_free(chain);
+    struct result r = run_step(&tep_prep_clean_ops, opt, in, chunk);
     return r;
-}
-
-static void result_free(struct result *r)
-{
-    tep_frame_free(r->out);
-    tep_prep_metrics_free(r->m);
 }
 
 static void check_samples(const struct tep_frame *f, const int *want, size_t n)

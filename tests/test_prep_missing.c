@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "prep_fixture.h"
 #include "core/catalog.h"
 #include "prep/missing.h"
 #include "prep/scaler.h"
@@ -46,38 +47,14 @@ static struct tep_frame *hand_run(void)
     return f;
 }
 
-struct result {
-    int rc;
-    struct tep_error err;
-    struct tep_frame *out;
-    struct tep_prep_metrics *m;
-};
-
-static struct result run_missing(const struct tep_prep_missing_options *opt,
-                                 const struct tep_frame *in, size_t chunk)
+static struct result run_missing(const struct tep_prep_missing_options *opt, const struct tep_frame *in,
+                           size_t chunk)
 {
-    struct result r = {0};
-    tep_error_clear(&r.err);
-    struct tep_prep_chain *chain = tep_prep_chain_new(&r.err);
-    r.out = tep_frame_new(1);
-    r.m = tep_prep_metrics_new(in->run_id, &r.err);
-    r.rc = tep_prep_chain_add(chain, &tep_prep_missing_ops, opt, &r.err);
-    if (r.rc == 0) r.rc = tep_prep_chain_run_frame(chain, in, chunk, r.out, r.m, &r.err);
+    struct result r = run_step(&tep_prep_missing_ops, opt, in, chunk);
     CHECK_MSG(r.rc == 0, "%s", r.err.message);
-    tep_prep_chain_free(chain);
     return r;
 }
 
-static void result_free(struct result *r)
-{
-    tep_frame_free(r->out);
-    tep_prep_metrics_free(r->m);
-}
-
-static bool same(double a, double b)
-{
-    return a == b || (isnan(a) && isnan(b));
-}
 
 /* Expected xmeas_9 column and counters for one method on the hand run. */
 struct hand_case {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "prep_fixture.h"
 #include "core/catalog.h"
 #include "prep/outliers.h"
 #include "prep/scaler.h"
@@ -51,38 +52,14 @@ static struct tep_prep_scaler *fit_normal(void)
     return s;
 }
 
-struct result {
-    int rc;
-    struct tep_error err;
-    struct tep_frame *out;
-    struct tep_prep_metrics *m;
-};
-
-static struct result run_outliers(const struct tep_prep_outliers_options *opt,
-                                  const struct tep_frame *in, size_t chunk)
+static struct result run_outliers(const struct tep_prep_outliers_options *opt, const struct tep_frame *in,
+                           size_t chunk)
 {
-    struct result r = {0};
-    tep_error_clear(&r.err);
-    struct tep_prep_chain *chain = tep_prep_chain_new(&r.err);
-    r.out = tep_frame_new(1);
-    r.m = tep_prep_metrics_new(in->run_id, &r.err);
-    r.rc = tep_prep_chain_add(chain, &tep_prep_outliers_ops, opt, &r.err);
-    if (r.rc == 0) r.rc = tep_prep_chain_run_frame(chain, in, chunk, r.out, r.m, &r.err);
+    struct result r = run_step(&tep_prep_outliers_ops, opt, in, chunk);
     CHECK_MSG(r.rc == 0, "%s", r.err.message);
-    tep_prep_chain_free(chain);
     return r;
 }
 
-static void result_free(struct result *r)
-{
-    tep_frame_free(r->out);
-    tep_prep_metrics_free(r->m);
-}
-
-static bool same(double a, double b)
-{
-    return a == b || (isnan(a) && isnan(b));
-}
 
 static void test_zscore_and_mad_with_model(void)
 {
