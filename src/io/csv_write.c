@@ -104,33 +104,6 @@ void tep_csv_writer_abort(struct tep_csv_writer *w)
     free(w);
 }
 
-int tep_csv_write_frame(const char *path, const struct tep_frame *frame, struct tep_error *err)
-{
-    struct tep_atomic_file out;
-    if (tep_atomic_open(&out, path, err) != 0) return -1;
-    FILE *f = out.file;
-    fputs("sample,time_h,fault", f);
-    for (size_t c = 0; c < frame->ncols; c++) fprintf(f, ",%s", frame->cols[c].name);
-    fputc('\n', f);
-    char num[32];
-    for (size_t r = 0; r < frame->nrows; r++) {
-        fprintf(f, "%lld,", (long long)frame->sample[r]);
-        tep_format_double(num, frame->time_h[r]);
-        fprintf(f, "%s,%d", num, (int)frame->fault[r]);
-        for (size_t c = 0; c < frame->ncols; c++) {
-            double v = frame->cols[c].data[r];
-            if (v != v) {
-                fputc(',', f);
-            } else {
-                tep_format_double(num, v);
-                fprintf(f, ",%s", num);
-            }
-        }
-        fputc('\n', f);
-    }
-    return tep_atomic_commit(&out, err);
-}
-
 int tep_braatz_write_transposed(const char *path, const double *values, long nrows,
                                 struct tep_error *err)
 {

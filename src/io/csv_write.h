@@ -38,9 +38,6 @@ void tep_csv_writer_abort(struct tep_csv_writer *w);
 /* Format a double as %.17g into buf (at least 32 bytes); returns the length. */
 int tep_format_double(char *buf, double value);
 
-/* Write a whole frame as CSV (header sample,time_h,fault,<columns>); used by tools and tests. */
-int tep_csv_write_frame(const char *path, const struct tep_frame *frame, struct tep_error *err);
-
 /* Write a 52 x n matrix transposed (variable-major), as d00.dat is stored. Rows are
  * given sample-major: values[r * 52 + c]. */
 int tep_braatz_write_transposed(const char *path, const double *values, long nrows,
