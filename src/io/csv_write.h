@@ -12,7 +12,6 @@
 #include <stdio.h>
 
 #include "core/error.h"
-#include "core/frame.h"
 
 enum tep_sample_layout {
     TEP_LAYOUT_CSV = 0,  /* header sample,time_h,xmeas_1..xmeas_41,xmv_1..xmv_12 */
