@@ -210,7 +210,7 @@ mkdir s3data
 node --openssl-legacy-provider "$node_dir/s3_server.mjs" --dir "$tmp/s3data" --port-file "$tmp/port" --log "$tmp/requests.log" \
     --max-seconds 600 >server.out 2>&1 &
 server_pid=$!
-for _ in $(seq 1 100); do [ -s port ] && break; sleep 0.1; done
+for _ in $(seq 1 300); do [ -s port ] && break; sleep 0.1; done
 if [ ! -s port ]; then
     fail "the S3 server did not start: $(cat server.out)"
     echo "$passes passed, $fails failed"
