@@ -1,11 +1,13 @@
 /* prep_fixture.h - shared by the preprocessing tests: run one step over a whole
- * in-memory run in chunks of a given size, collecting its output and metrics. */
+ * in-memory run in chunks of a given size, collecting its output and metrics;
+ * configure a step from YAML text as config.yaml would. */
 #ifndef TEP_TESTS_PREP_FIXTURE_H
 #define TEP_TESTS_PREP_FIXTURE_H
 
 #include <math.h>
 #include <stdbool.h>
 
+#include "core/config.h"
 #include "prep/prep.h"
 
 struct result {
@@ -35,6 +37,28 @@ static inline void result_free(struct result *r)
 {
     tep_frame_free(r->out);
     tep_prep_metrics_free(r->m);
+}
+
+/* Fill `opt` (an options struct of `ops`) from `yaml`, the step's mapping as
+ * config.yaml gives it under "- name:" ("method: linear\nmax_gap: 10"); the
+ * defaults first, then the keys given. Errors come from tep_config_apply, at
+ * "step.yaml" line/column, with the key path "<step>.<key>". */
+static inline int configure_step(const struct tep_prep_step_ops *ops, void *opt, const char *yaml,
+                                 struct tep_error *err)
+{
+    struct tep_config cfg;
+    tep_prep_options_init(ops, opt);
+    if (tep_config_load_string(&cfg, "step.yaml", yaml, err) != 0) return -1;
+    int rc = tep_config_apply(&cfg, tep_config_root(&cfg), ops->options, opt, ops->name, NULL, err);
+    tep_config_free(&cfg);
+    return rc;
+}
+
+/* An error as the CLI prints it: "file:line:column: message". */
+static inline const char *located(const struct tep_error *err)
+{
+    static char buf[1600];
+    return tep_error_format(err, buf, sizeof buf);
 }
 
 /* Equal, counting NaN equal to NaN. */

@@ -1,8 +1,9 @@
 /* test_prep_chain.c - the step interface as a whole: a chain of all five
  * steps on a messy run (late rows, duplicates, gaps, spikes) gives the same
  * bits and counters for chunk sizes 1, 7 and 1000, and the same result as
- * running the steps one after another on the whole run; option parsing from
- * text; metrics iteration and summary.
+ * running the steps one after another on the whole run; options read from
+ * YAML through each step's key table, and through the preprocessing stage;
+ * metrics iteration and summary.
  */
 #include <math.h>
 #include <stdint.h>
@@ -14,7 +15,9 @@
 #include "prep/features.h"
 #include "prep/missing.h"
 #include "prep/outliers.h"
+#include "prep/prep_stage.h"
 #include "prep/scaler.h"
+#include "prep_fixture.h"
 
 static uint64_t lcg = 1;
 static double uniform01(void)
@@ -209,57 +212,181 @@ static void test_option_parsing(void)
     CHECK(tep_prep_step_lookup("Features") == &tep_prep_features_ops);
     CHECK(tep_prep_step_lookup("smooth") == NULL);
     struct tep_prep_missing_options mo;
-    mops->options_init(&mo);
-    CHECK(tep_prep_option_set(mops, &mo, "method", "linear", &err) == 0);
+    CHECK_MSG(configure_step(mops, &mo,
+                             "method: linear\nmax_gap: 10\ncolumns: [xmeas_1, 'xmeas_9']",
+                             &err) == 0,
+              "%s", located(&err));
     CHECK_EQ_INT(mo.method, TEP_PREP_FILL_LINEAR);
-    CHECK(tep_prep_option_set(mops, &mo, "max_gap", "10", &err) == 0);
     CHECK_EQ_INT(mo.max_gap, 10);
-    CHECK(tep_prep_option_set(mops, &mo, "method", "spline", &err) == -1);
-    CHECK_STR(err.message, "missing.method: unknown value 'spline' (expected one of: "
-                           "ffill|linear|mean|drop)");
-    CHECK(tep_prep_option_set(mops, &mo, "max_gap", "-3", &err) == -1);
-    CHECK(strstr(err.message, "missing.max_gap: '-3' is not a whole number") != NULL);
-    CHECK(tep_prep_option_set(mops, &mo, "limit", "3", &err) == -1);
-    CHECK(strstr(err.message, "unknown option 'limit' (expected one of: method, max_gap") != NULL);
-    CHECK(tep_prep_option_set(mops, &mo, "columns", "[xmeas_1, 'xmeas_9']", &err) == 0);
     CHECK_STR(mo.columns, "xmeas_1,xmeas_9");
+    /* one string of names gives the same list; empty and "all" are kept as written */
+    CHECK(configure_step(mops, &mo, "columns: xmeas_1, xmeas_9", &err) == 0);
+    CHECK_STR(mo.columns, "xmeas_1,xmeas_9");
+    CHECK(configure_step(mops, &mo, "columns: all", &err) == 0);
+    CHECK_STR(mo.columns, "all");
+    CHECK(configure_step(mops, &mo, "columns:", &err) == 0);
+    CHECK_STR(mo.columns, "");
+    /* a column list is not bound to TEP_CFG_LIST_MAX items, only to its bytes */
+    char cols[8192] = "columns: [xmeas_1";
+    for (int v = 2; v <= 41; v++)
+        snprintf(cols + strlen(cols), sizeof cols - strlen(cols), ", xmeas_%d", v);
+    strcat(cols, "]");
+    CHECK_MSG(configure_step(mops, &mo, cols, &err) == 0, "%s", located(&err));
+    CHECK_EQ_INT(strlen(mo.columns), strlen(cols) - strlen("columns: [") - 1 - 40);
+    CHECK(strncmp(mo.columns, "xmeas_1,xmeas_2,", 16) == 0);
+    snprintf(cols, sizeof cols, "columns: [a, %0*d]", TEP_PREP_COLUMNS_MAX - 2, 1);
+    CHECK(configure_step(mops, &mo, cols, &err) == -1);
+    CHECK_STR(located(&err), "step.yaml:1:14: missing.columns[1]: column list is longer than "
+                             "4095 bytes");
+    CHECK(configure_step(mops, &mo, "max_gap: 3\nmethod: spline", &err) == -1);
+    CHECK_STR(located(&err), "step.yaml:2:9: missing.method: expected one of "
+                             "ffill|linear|mean|drop, got 'spline'");
+    CHECK(configure_step(mops, &mo, "max_gap: -3", &err) == -1);
+    CHECK_STR(located(&err),
+              "step.yaml:1:10: missing.max_gap: value -3 is out of range: expected 0..1e+08");
+    CHECK(configure_step(mops, &mo, "limit: 3", &err) == -1);
+    CHECK_STR(located(&err), "step.yaml:1:1: missing: unknown key 'limit' (expected one of: "
+                             "method, max_gap, columns, model)");
 
     const struct tep_prep_step_ops *fops = &tep_prep_features_ops;
     struct tep_prep_features_options fo;
-    fops->options_init(&fo);
-    CHECK(tep_prep_option_set(fops, &fo, "rolling", "[20, 50]", &err) == 0);
+    CHECK(configure_step(fops, &fo, "rolling: [20, 50]\nstats: [std]\newma: 0.2, 0.5", &err) == 0);
     CHECK_EQ_INT(fo.nrolling, 2);
     CHECK_EQ_INT(fo.rolling[1], 50);
-    CHECK(tep_prep_option_set(fops, &fo, "stats", "[std]", &err) == 0);
     CHECK_EQ_INT(fo.stats, TEP_PREP_STAT_STD);
-    CHECK(tep_prep_option_set(fops, &fo, "ewma", "0.2, 0.5", &err) == 0);
     CHECK_EQ_INT(fo.newma, 2);
     CHECK(fo.ewma[1] == 0.5);
-    CHECK(tep_prep_option_set(fops, &fo, "lags", "[0]", &err) == -1);
-    CHECK(tep_prep_option_set(fops, &fo, "stats", "[mean, median]", &err) == -1);
-    CHECK(strstr(err.message, "unknown value 'median'") != NULL);
-    CHECK(tep_prep_option_set(fops, &fo, "diff", "1,2,3,4,5,6,7,8,9", &err) == -1);
-    CHECK(strstr(err.message, "more than 8 values") != NULL);
+    CHECK(configure_step(fops, &fo, "stats: mean", &err) == 0); /* a scalar: a one-item list */
+    CHECK_EQ_INT(fo.stats, TEP_PREP_STAT_MEAN);
+    CHECK(configure_step(fops, &fo, "stats: std mean\nlags:", &err) == 0);
+    CHECK_EQ_INT(fo.stats, TEP_PREP_STAT_MEAN | TEP_PREP_STAT_STD);
+    CHECK_EQ_INT(fo.nlags, 0);
+    CHECK(configure_step(fops, &fo, "stats: []", &err) == 0);
+    CHECK_EQ_INT(fo.stats, 0);
+    CHECK(configure_step(fops, &fo, "lags: [2]", &err) == 0);
+    CHECK_EQ_INT(fo.stats, TEP_PREP_STAT_MEAN | TEP_PREP_STAT_STD); /* the default */
+    CHECK(configure_step(fops, &fo, "lags: [0]", &err) == -1);
+    CHECK_STR(located(&err),
+              "step.yaml:1:8: features.lags[0]: value 0 is out of range: expected 1..1e+06");
+    CHECK(configure_step(fops, &fo, "stats: [mean, median]", &err) == -1);
+    CHECK_STR(located(&err),
+              "step.yaml:1:15: features.stats[1]: expected one of mean|std, got 'median'");
+    CHECK(configure_step(fops, &fo, "stats: {mean: 1}", &err) == -1);
+    CHECK_STR(located(&err), "step.yaml:1:8: features.stats: expected a list of mean|std");
+    char items[200] = "1", many[256];
+    for (int i = 2; i <= TEP_PREP_LIST_MAX; i++)
+        snprintf(items + strlen(items), sizeof items - strlen(items), ",%d", i);
+    snprintf(many, sizeof many, "diff: [%s]", items); /* 32 items are fine */
+    CHECK(configure_step(fops, &fo, many, &err) == 0);
+    strcat(items, ",33");
+    snprintf(many, sizeof many, "diff: %s", items);
+    CHECK(configure_step(fops, &fo, many, &err) == -1);
+    CHECK_STR(located(&err), "step.yaml:1:7: features.diff: at most 32 items");
+    snprintf(many, sizeof many, "diff: [%s]", items);
+    CHECK(configure_step(fops, &fo, many, &err) == -1);
+    CHECK_STR(located(&err), "step.yaml:1:7: features.diff: at most 32 items");
+    CHECK(configure_step(fops, &fo, "diff: [1, 2]", &err) == 0);
+    CHECK_EQ_INT(fo.ndiffs, 2);
 
     const struct tep_prep_step_ops *cops = &tep_prep_clean_ops;
     struct tep_prep_clean_options co;
-    cops->options_init(&co);
-    CHECK(tep_prep_option_set(cops, &co, "dedupe", "no", &err) == 0);
+    CHECK(configure_step(cops, &co, "dedupe: no", &err) == 0);
     CHECK(!co.dedupe);
-    CHECK(tep_prep_option_set(cops, &co, "sort", "maybe", &err) == -1);
-    CHECK(tep_prep_option_set(cops, &co, "non_monotonic", "REPAIR", &err) == 0);
+    CHECK(configure_step(cops, &co, "sort: maybe", &err) == -1);
+    CHECK_STR(located(&err), "step.yaml:1:7: clean.sort: expected true or false, got 'maybe'");
+    CHECK(configure_step(cops, &co, "non_monotonic: REPAIR", &err) == 0);
     CHECK_EQ_INT(co.non_monotonic, TEP_PREP_TIME_REPAIR);
     struct tep_prep_outliers_options oo;
-    tep_prep_outliers_ops.options_init(&oo);
-    CHECK(tep_prep_option_set(&tep_prep_outliers_ops, &oo, "threshold", "4.5", &err) == 0);
+    CHECK(configure_step(&tep_prep_outliers_ops, &oo, "threshold: 4.5", &err) == 0);
     CHECK(oo.threshold == 4.5);
-    CHECK(tep_prep_option_set(&tep_prep_outliers_ops, &oo, "threshold", "nan", &err) == -1);
-    /* every table entry has a key, a help text and a default */
+    CHECK(configure_step(&tep_prep_outliers_ops, &oo, "threshold: nan", &err) == -1);
+    CHECK_STR(located(&err), "step.yaml:1:12: outliers.threshold: expected a number, got 'nan'");
+    /* a run id longer than a frame holds */
+    struct tep_prep_normalize_options no;
+    char longrun[300];
+    snprintf(longrun, sizeof longrun, "reference_run: %0*d", TEP_RUN_ID_MAX, 7);
+    CHECK(configure_step(&tep_prep_normalize_ops, &no, longrun, &err) == -1);
+    CHECK_STR(located(&err),
+              "step.yaml:1:16: normalize.reference_run: string is longer than 127 bytes");
+
+    /* every table entry has a key, a help text and a default that parses */
     const struct tep_prep_step_ops *all[] = {cops, mops, &tep_prep_outliers_ops,
                                              &tep_prep_normalize_ops, fops};
+    for (size_t i = 0; i < 5; i++) {
+        for (const struct tep_cfg_key *k = all[i]->options; k->name; k++)
+            CHECK(k->help && k->help[0] && k->default_value);
+        void *opts = calloc(1, all[i]->options_size);
+        CHECK_MSG(tep_config_defaults(all[i]->options, opts, &err) == 0, "%s", err.message);
+        free(opts);
+    }
+}
+
+/* The preprocessing stage reads each step's mapping with the step's key table:
+ * "- clean:" means the defaults, and a bad option is located and named by its
+ * step's place in the list. */
+static void test_stage_configuration(void)
+{
+    struct tep_error err;
+    tep_error_clear(&err);
+    struct tep_config cfg;
+    const char *yaml = "preprocessing:\n"
+                       "  steps:\n"
+                       "    - clean:\n"
+                       "    - missing: {method: linear, max_gap: 4}\n"
+                       "    - outliers:\n"
+                       "        method: hampel\n"
+                       "        threshold: high\n";
+    CHECK(tep_config_load_string(&cfg, "bad.yaml", yaml, &err) == 0);
+    struct tep_stage stage = {.plugin = &tep_prep_stage_plugin};
+    stage.options = calloc(1, tep_prep_stage_plugin.options_size);
+    yaml_node_t *section = tep_config_child(&cfg, tep_config_root(&cfg), "preprocessing");
+    CHECK(tep_prep_stage_configure(&stage, &cfg, section, &err) == -1);
+    CHECK_STR(located(&err), "bad.yaml:7:20: preprocessing.steps[2].outliers.threshold: expected "
+                             "a number, got 'high'");
+    tep_prep_stage_plugin.destroy(&stage);
+    tep_config_free(&cfg);
+
+    CHECK(tep_config_load_string(&cfg, "good.yaml",
+                                 "preprocessing:\n  steps:\n    - clean:\n"
+                                 "    - features: {lags: [1]}\n",
+                                 &err) == 0);
+    section = tep_config_child(&cfg, tep_config_root(&cfg), "preprocessing");
+    CHECK_MSG(tep_prep_stage_configure(&stage, &cfg, section, &err) == 0, "%s", located(&err));
+    char described[128];
+    tep_prep_stage_describe(&stage, described, sizeof described);
+    CHECK_STR(described, "clean, features");
+    tep_prep_stage_plugin.destroy(&stage);
+    tep_config_free(&cfg);
+    free(stage.options);
+
+    /* the help lists every step's keys with form, default and meaning */
+    char help[32768] = "";
+    FILE *f = fmemopen(help, sizeof help, "w");
+    tep_prep_stage_print_help(f);
+    fclose(f);
+    const char *lines[] = {
+        "  preprocessing.steps[].features           step: add lag, difference, rolling mean/std "
+        "and EWMA columns\n",
+        "  preprocessing.steps[].features.stats     a list of mean|std (default: mean, std)\n"
+        "      rolling statistics to output\n",
+        "  preprocessing.steps[].missing.max_gap    a whole number, 0..1e+08 (default: 10)\n",
+        "  preprocessing.steps[].missing.columns    column names (a list or a comma list) "
+        "(default: empty)\n      columns to fill (empty or all: every column)\n",
+        "  preprocessing.steps[].clean.non_monotonic reject|repair|allow (default: reject)\n",
+        "  preprocessing.steps[].normalize.reference_run a string of 0..127 bytes (default: "
+        "none)\n",
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++)
+        CHECK_MSG(strstr(help, lines[i]) != NULL, "no '%s' in:\n%s", lines[i], help);
+    const struct tep_prep_step_ops *all[] = {&tep_prep_clean_ops, &tep_prep_missing_ops,
+                                             &tep_prep_outliers_ops, &tep_prep_normalize_ops,
+                                             &tep_prep_features_ops};
     for (size_t i = 0; i < 5; i++)
-        for (const struct tep_prep_option *o = all[i]->options; o->key; o++)
-            CHECK(o->help && o->help[0] && o->default_text);
+        for (const struct tep_cfg_key *k = all[i]->options; k->name; k++) {
+            char full[128];
+            snprintf(full, sizeof full, "  preprocessing.steps[].%s.%s ", all[i]->name, k->name);
+            CHECK_MSG(strstr(help, full) && strstr(help, k->help), "%s", full);
+        }
 }
 
 struct visit_count {
@@ -320,6 +447,7 @@ int main(void)
 {
     RUN(test_full_chain_chunk_invariance);
     RUN(test_option_parsing);
+    RUN(test_stage_configuration);
     RUN(test_metrics);
     CHECK_DONE();
 }

@@ -13,6 +13,7 @@
 #include "check.h"
 #include "core/catalog.h"
 #include "prep/scaler.h"
+#include "prep_fixture.h"
 
 static uint64_t lcg = 1;
 static double uniform01(void)
@@ -340,14 +341,14 @@ static void test_normalize_step_fit_then_apply(void)
     for (size_t i = 0; i < test->nrows; i++)
         test->cols[0].data[i] += 50; /* shifted data */
 
-    /* pass 1: fit through the generic option interface, rows pass unchanged */
+    /* pass 1: fit, configured from YAML through the step's key table; rows pass unchanged */
     const struct tep_prep_step_ops *ops = tep_prep_step_lookup("normalize");
     struct tep_prep_normalize_options opt;
-    ops->options_init(&opt);
-    CHECK(tep_prep_option_set(ops, &opt, "mode", "fit", &err) == 0);
-    CHECK(tep_prep_option_set(ops, &opt, "method", "zscore", &err) == 0);
-    CHECK(tep_prep_option_set(ops, &opt, "fit_on", "normal", &err) == 0);
-    CHECK(tep_prep_option_set(ops, &opt, "model", path, &err) == 0);
+    char yaml[1400];
+    snprintf(yaml, sizeof yaml, "mode: fit\nmethod: zscore\nfit_on: normal\nmodel: '%s'\n", path);
+    CHECK_MSG(configure_step(ops, &opt, yaml, &err) == 0, "%s", located(&err));
+    CHECK_EQ_INT(opt.mode, TEP_PREP_NORMALIZE_FIT);
+    CHECK_STR(opt.model, path);
     struct tep_prep_chain *chain = tep_prep_chain_new(&err);
     CHECK(tep_prep_chain_add(chain, ops, &opt, &err) == 0);
     struct tep_frame *out = tep_frame_new(1);
@@ -365,8 +366,8 @@ static void test_normalize_step_fit_then_apply(void)
 
     /* pass 2: apply the saved model to a later run: scaled with the training
      * statistics, not the test run's own */
-    ops->options_init(&opt);
-    CHECK(tep_prep_option_set(ops, &opt, "model", path, &err) == 0);
+    snprintf(yaml, sizeof yaml, "model: '%s'\n", path);
+    CHECK_MSG(configure_step(ops, &opt, yaml, &err) == 0, "%s", located(&err));
     chain = tep_prep_chain_new(&err);
     CHECK(tep_prep_chain_add(chain, ops, &opt, &err) == 0);
     out = tep_frame_new(1);
@@ -381,7 +382,7 @@ static void test_normalize_step_fit_then_apply(void)
     tep_prep_chain_free(chain);
 
     /* apply without a model is a configuration error saying what is expected */
-    ops->options_init(&opt);
+    tep_prep_options_init(ops, &opt);
     CHECK(tep_prep_step_new(ops, &opt, &err) == NULL);
     CHECK(strstr(err.message, "expected normalize.model") != NULL);
     tep_frame_free(train);

@@ -153,11 +153,23 @@ static const char *type_name(enum tep_cfg_type t)
     case TEP_CFG_INT_LIST: return "a whole number or a list of them";
     case TEP_CFG_DOUBLE_LIST: return "a number or a list of numbers";
     case TEP_CFG_NAME_LIST: return "a name or a list of names";
+    case TEP_CFG_FLAGS: return "a list of";
+    case TEP_CFG_COLUMNS: return "column names (a list or a comma list)";
     }
     return "?";
 }
 
 static bool has_range(const struct tep_cfg_key *k) { return k->min <= k->max; }
+
+/* What a value of `key` must look like, for messages: the type, and the
+ * choices of an enum or a flag set. */
+static void expected_form(const struct tep_cfg_key *key, char *buf, size_t n)
+{
+    if (key->choices && (key->type == TEP_CFG_ENUM || key->type == TEP_CFG_FLAGS))
+        snprintf(buf, n, "%s %s", type_name(key->type), key->choices);
+    else
+        snprintf(buf, n, "%s", type_name(key->type));
+}
 
 /* Convert one scalar text to a number for `key`; `msg` gets the complaint. */
 static int parse_number(const struct tep_cfg_key *key, const char *text, bool integer,
@@ -231,13 +243,19 @@ static int store_scalar(const struct tep_cfg_key *key, const char *text, void *o
         if (parse_number(key, text, false, &v, msg, msgsize)) return -1;
         *(double *)field = v;
         return 0;
-    case TEP_CFG_STRING:
-        if (strlen(text) >= TEP_CFG_STRING_MAX) {
-            snprintf(msg, msgsize, "string is longer than %d bytes", TEP_CFG_STRING_MAX - 1);
+    case TEP_CFG_STRING: {
+        size_t len = strlen(text);
+        double shortest = has_range(key) ? key->min : 0;
+        double longest = has_range(key) ? key->max : TEP_CFG_STRING_MAX - 1;
+        if ((double)len > longest || (double)len < shortest) {
+            snprintf(msg, msgsize, "string is %s than %.0f bytes",
+                     (double)len > longest ? "longer" : "shorter",
+                     (double)len > longest ? longest : shortest);
             return -1;
         }
-        snprintf(field, TEP_CFG_STRING_MAX, "%s", text);
+        memcpy(field, text, len + 1); /* fits: char[TEP_CFG_STRING_MAX] or char[max + 1] */
         return 0;
+    }
     case TEP_CFG_ENUM:
         if (parse_enum(key->choices, text, (int *)field) != 0) {
             snprintf(msg, msgsize, "expected one of %s, got '%s'", key->choices, text);
@@ -268,20 +286,86 @@ static int store_scalar(const struct tep_cfg_key *key, const char *text, void *o
         list->n = list_index + 1;
         return 0;
     }
+    case TEP_CFG_FLAGS: {
+        int bit;
+        if (parse_enum(key->choices, text, &bit) != 0) {
+            snprintf(msg, msgsize, "expected one of %s, got '%s'", key->choices, text);
+            return -1;
+        }
+        *(unsigned *)field |= 1u << bit;
+        return 0;
+    }
+    case TEP_CFG_COLUMNS: { /* one name, added to the comma-joined list */
+        size_t used = strlen(field), len = strlen(text);
+        if (used + len + 2 > TEP_CFG_COLUMNS_MAX) {
+            snprintf(msg, msgsize, "column list is longer than %d bytes", TEP_CFG_COLUMNS_MAX - 1);
+            return -1;
+        }
+        if (used) field[used++] = ',';
+        memcpy(field + used, text, len + 1);
+        return 0;
+    }
     }
     snprintf(msg, msgsize, "internal: unknown key type");
     return -1;
 }
 
-static bool is_list_type(enum tep_cfg_type t)
+/* Lists held in a struct tep_cfg_*_list: at most TEP_CFG_LIST_MAX items. */
+static bool is_counted_list(enum tep_cfg_type t)
 {
     return t == TEP_CFG_INT_LIST || t == TEP_CFG_DOUBLE_LIST || t == TEP_CFG_NAME_LIST;
+}
+
+/* Keys whose value may be a YAML list (each item stored in turn). */
+static bool is_list_type(enum tep_cfg_type t)
+{
+    return is_counted_list(t) || t == TEP_CFG_FLAGS || t == TEP_CFG_COLUMNS;
 }
 
 static void clear_list(const struct tep_cfg_key *key, void *options)
 {
     char *field = (char *)options + key->offset;
-    *(size_t *)field = 0; /* every list struct starts with its count */
+    if (key->type == TEP_CFG_FLAGS)
+        *(unsigned *)field = 0;
+    else if (key->type == TEP_CFG_COLUMNS)
+        field[0] = '\0';
+    else
+        *(size_t *)field = 0; /* every list struct starts with its count */
+}
+
+/* Add the items of list text "a, b c" (separated by commas or blanks; none
+ * when empty) to the list `key` after those it holds. */
+static int store_items(const struct tep_cfg_key *key, const char *text, void *options, char *msg,
+                       size_t msgsize)
+{
+    size_t n = is_counted_list(key->type) ? *(size_t *)((char *)options + key->offset) : 0;
+    char item[TEP_CFG_COLUMNS_MAX];
+    for (const char *p = text + strspn(text, ", \t"); *p; p += strspn(p, ", \t")) {
+        size_t len = strcspn(p, ", \t");
+        if (is_counted_list(key->type) && n == TEP_CFG_LIST_MAX) {
+            snprintf(msg, msgsize, "at most %d items", TEP_CFG_LIST_MAX);
+            return -1;
+        }
+        if (len >= sizeof item) {
+            snprintf(msg, msgsize, "an item is longer than %zu bytes", sizeof item - 1);
+            return -1;
+        }
+        memcpy(item, p, len);
+        item[len] = '\0';
+        if (store_scalar(key, item, options, n++, msg, msgsize)) return -1;
+        p += len;
+    }
+    return 0;
+}
+
+/* Store one scalar of the YAML value of `key`: the items it holds for a list
+ * ("20, 50"), else the value itself (a name: the `index`-th of its list). */
+static int store_text(const struct tep_cfg_key *key, const char *text, void *options, size_t index,
+                      char *msg, size_t msgsize)
+{
+    if (is_list_type(key->type) && key->type != TEP_CFG_NAME_LIST)
+        return store_items(key, text, options, msg, msgsize);
+    return store_scalar(key, text, options, index, msg, msgsize);
 }
 
 /* Defaults: "a, b, c" for lists, plain text otherwise. */
@@ -290,15 +374,8 @@ static int apply_default(const struct tep_cfg_key *key, void *options, struct te
     char msg[512];
     if (is_list_type(key->type)) {
         clear_list(key, options);
-        if (!key->default_value || !key->default_value[0]) return 0;
-        char buf[1024];
-        snprintf(buf, sizeof buf, "%s", key->default_value);
-        size_t i = 0;
-        for (char *save = NULL, *tok = strtok_r(buf, ", ", &save); tok;
-             tok = strtok_r(NULL, ", ", &save), i++)
-            if (i >= TEP_CFG_LIST_MAX || store_scalar(key, tok, options, i, msg, sizeof msg))
-                return tep_error_set(err, TEP_ERR_INTERNAL, "bad default for '%s': %s",
-                                     key->name, msg);
+        if (key->default_value && store_items(key, key->default_value, options, msg, sizeof msg))
+            return tep_error_set(err, TEP_ERR_INTERNAL, "bad default for '%s': %s", key->name, msg);
         return 0;
     }
     const char *text = key->default_value;
@@ -350,7 +427,7 @@ int tep_config_apply(struct tep_config *cfg, yaml_node_t *mapping, const struct 
     if (mapping->type == YAML_SCALAR_NODE && !tep_config_scalar(mapping)[0]) return 0; /* "key:" */
     if (mapping->type != YAML_MAPPING_NODE)
         return tep_config_error_at(cfg, mapping, err, "%s: expected a mapping of keys", where);
-    char msg[512];
+    char msg[512], form[256];
     for (yaml_node_pair_t *p = mapping->data.mapping.pairs.start;
          p < mapping->data.mapping.pairs.top; p++) {
         yaml_node_t *knode = yaml_document_get_node(&cfg->doc, p->key);
@@ -370,16 +447,18 @@ int tep_config_apply(struct tep_config *cfg, yaml_node_t *mapping, const struct 
         if (is_list_type(key->type) && vnode->type == YAML_SEQUENCE_NODE) {
             clear_list(key, options);
             size_t n = tep_config_seq_len(vnode);
-            if (n > TEP_CFG_LIST_MAX)
+            if (is_counted_list(key->type) && n > TEP_CFG_LIST_MAX)
                 return tep_config_error_at(cfg, vnode, err, "%s.%s: at most %d items", where, name,
                                            TEP_CFG_LIST_MAX);
             for (size_t i = 0; i < n; i++) {
                 yaml_node_t *item = tep_config_seq_item(cfg, vnode, i);
                 const char *text = tep_config_scalar(item);
-                if (!text)
+                if (!text) {
+                    expected_form(key, form, sizeof form);
                     return tep_config_error_at(cfg, item, err, "%s.%s[%zu]: expected %s", where,
-                                               name, i, type_name(key->type));
-                if (store_scalar(key, text, options, i, msg, sizeof msg))
+                                               name, i, form);
+                }
+                if (store_text(key, text, options, i, msg, sizeof msg))
                     return tep_config_error_at(cfg, item, err, "%s.%s[%zu]: %s", where, name, i,
                                                msg);
             }
@@ -387,14 +466,11 @@ int tep_config_apply(struct tep_config *cfg, yaml_node_t *mapping, const struct 
         }
         const char *text = tep_config_scalar(vnode);
         if (!text) {
-            if (key->type == TEP_CFG_ENUM)
-                return tep_config_error_at(cfg, vnode, err, "%s.%s: expected one of %s", where,
-                                           name, key->choices);
-            return tep_config_error_at(cfg, vnode, err, "%s.%s: expected %s", where, name,
-                                       type_name(key->type));
+            expected_form(key, form, sizeof form);
+            return tep_config_error_at(cfg, vnode, err, "%s.%s: expected %s", where, name, form);
         }
         if (is_list_type(key->type)) clear_list(key, options);
-        if (store_scalar(key, text, options, 0, msg, sizeof msg))
+        if (store_text(key, text, options, 0, msg, sizeof msg))
             return tep_config_error_at(cfg, vnode, err, "%s.%s: %s", where, name, msg);
     }
     return 0;
@@ -407,11 +483,17 @@ void tep_config_print_keys(FILE *out, const char *section, const struct tep_cfg_
         snprintf(full, sizeof full, "%s.%s", section, k->name);
         if (k->type == TEP_CFG_ENUM)
             snprintf(form, sizeof form, "%s", k->choices);
+        else if (k->type == TEP_CFG_STRING && has_range(k))
+            snprintf(form, sizeof form, "a string of %g..%g bytes", k->min, k->max);
         else if (has_range(k))
             snprintf(form, sizeof form, "%s, %g..%g", type_name(k->type), k->min, k->max);
         else
-            snprintf(form, sizeof form, "%s", type_name(k->type));
-        fprintf(out, "  %-40s %s (default: %s)\n      %s\n", full, form,
-                k->default_value && k->default_value[0] ? k->default_value : "none", k->help);
+            expected_form(k, form, sizeof form);
+        const char *def = "none";
+        if (k->default_value && k->default_value[0])
+            def = k->default_value;
+        else if (k->type == TEP_CFG_COLUMNS)
+            def = "empty"; /* the key's help says what no names mean */
+        fprintf(out, "  %-40s %s (default: %s)\n      %s\n", full, form, def, k->help);
     }
 }

@@ -22,16 +22,27 @@
 #define TEP_CFG_STRING_MAX 1024
 #define TEP_CFG_LIST_MAX 32
 #define TEP_CFG_NAME_MAX 128
+#define TEP_CFG_COLUMNS_MAX 4096
 
 enum tep_cfg_type {
-    TEP_CFG_BOOL,        /* bool */
-    TEP_CFG_INT,         /* long */
-    TEP_CFG_DOUBLE,      /* double */
-    TEP_CFG_STRING,      /* char[TEP_CFG_STRING_MAX] */
-    TEP_CFG_ENUM,        /* int: index into the '|'-separated choices */
-    TEP_CFG_INT_LIST,    /* struct tep_cfg_int_list (a scalar counts as a one-item list) */
+    TEP_CFG_BOOL,   /* bool */
+    TEP_CFG_INT,    /* long */
+    TEP_CFG_DOUBLE, /* double */
+    TEP_CFG_STRING, /* char[TEP_CFG_STRING_MAX]; with a range min..max, the length in
+                       bytes must be in it and the field is char[max + 1] */
+    TEP_CFG_ENUM,   /* int: index into the '|'-separated choices */
+    /* Lists: a YAML list or a scalar; each scalar (the value, or an item of the
+     * list) holds items separated by commas or blanks ("20, 50"; "20"; "" = no
+     * item), as default_value writes them. Names are the exception: a scalar is
+     * one name. */
+    TEP_CFG_INT_LIST,    /* struct tep_cfg_int_list */
     TEP_CFG_DOUBLE_LIST, /* struct tep_cfg_double_list */
-    TEP_CFG_NAME_LIST,   /* struct tep_cfg_name_list */
+    TEP_CFG_NAME_LIST,   /* struct tep_cfg_name_list (a scalar counts as a one-item list) */
+    TEP_CFG_FLAGS,       /* unsigned: a list of words of the '|'-separated choices; the i-th
+                            word sets bit i; an empty list sets none */
+    TEP_CFG_COLUMNS,     /* char[TEP_CFG_COLUMNS_MAX]: a list of column names, kept joined
+                            by commas ("xmeas_1,xmeas_9"); "" when none are given (the key's
+                            user says what that means, usually every column) */
 };
 
 struct tep_cfg_int_list {
@@ -55,8 +66,9 @@ struct tep_cfg_key {
     const char *default_value; /* text as it would appear in YAML; NULL = empty/zero */
     size_t offset;             /* offsetof(options struct, field) */
     const char *help;
-    const char *choices;       /* TEP_CFG_ENUM: "ffill|linear|mean|drop" */
-    double min, max;           /* numeric range (also list items); min > max = unbounded */
+    const char *choices;       /* TEP_CFG_ENUM, TEP_CFG_FLAGS: "ffill|linear|mean|drop" */
+    double min, max;           /* numeric range (also list items), string length range;
+                                  min > max = unbounded */
 };
 
 #define TEP_CFG_UNBOUNDED 1.0, 0.0

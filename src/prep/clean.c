@@ -40,13 +40,7 @@ struct tep_prep_clean {
 
 void tep_prep_clean_options_init(struct tep_prep_clean_options *opt)
 {
-    memset(opt, 0, sizeof *opt);
-    opt->sort = true;
-    opt->reorder_window = 0;
-    opt->dedupe = true;
-    opt->non_monotonic = TEP_PREP_TIME_REJECT;
-    opt->range_check = true;
-    opt->range_action = TEP_PREP_RANGE_ACTION_FLAG;
+    tep_prep_options_init(&tep_prep_clean_ops, opt);
 }
 
 struct tep_prep_clean *tep_prep_clean_new(const struct tep_prep_clean_options *opt,
@@ -55,7 +49,7 @@ struct tep_prep_clean *tep_prep_clean_new(const struct tep_prep_clean_options *o
     struct tep_prep_clean *ctx = NULL;
     if (opt->reorder_window < 0 || opt->reorder_window > 10000000) {
         tep_error_set(err, TEP_ERR_CONFIG,
-                      "clean.reorder_window must be in 0..10000000 rows, got %d",
+                      "clean.reorder_window must be in 0..10000000 rows, got %ld",
                       opt->reorder_window);
         goto fail;
     }
@@ -404,10 +398,6 @@ static void *clean_create(const void *opt, struct tep_error *err)
 {
     return tep_prep_clean_new(opt, err);
 }
-static void clean_options_init(void *opt)
-{
-    tep_prep_clean_options_init(opt);
-}
 static int clean_begin(void *ctx, const struct tep_frame *schema, struct tep_error *err)
 {
     return tep_prep_clean_begin_run(ctx, schema, err);
@@ -428,20 +418,23 @@ static void clean_destroy(void *ctx)
 }
 
 #define COPT(field) offsetof(struct tep_prep_clean_options, field)
-static const struct tep_prep_option clean_options[] = {
-    {"sort", TEP_PREP_OPT_BOOL, COPT(sort), 0, 0, NULL, "true",
-     "sort rows by (time, sample) within each chunk or the reorder window"},
-    {"reorder_window", TEP_PREP_OPT_INT, COPT(reorder_window), 0, 0, NULL, "0",
-     "rows held back so rows arriving up to this many rows late are put in place"},
-    {"dedupe", TEP_PREP_OPT_BOOL, COPT(dedupe), 0, 0, NULL, "true",
-     "drop rows identical (time, fault and values) to the previous row"},
-    {"non_monotonic", TEP_PREP_OPT_ENUM, COPT(non_monotonic), 0, 0, "reject|repair|allow", "reject",
-     "time not increasing: fail naming run and row, drop and count, or keep and count"},
-    {"range_check", TEP_PREP_OPT_BOOL, COPT(range_check), 0, 0, NULL, "true",
-     "count values outside the catalogue's physical range"},
-    {"range_action", TEP_PREP_OPT_ENUM, COPT(range_action), 0, 0, "flag|set_missing", "flag",
-     "what to do with out-of-range values"},
-    {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
+static const struct tep_cfg_key clean_options[] = {
+    {"sort", TEP_CFG_BOOL, "true", COPT(sort),
+     "sort rows by (time, sample) within each chunk or the reorder window", NULL,
+     TEP_CFG_UNBOUNDED},
+    {"reorder_window", TEP_CFG_INT, "0", COPT(reorder_window),
+     "rows held back so rows arriving up to this many rows late are put in place", NULL,
+     PREP_COUNT_RANGE},
+    {"dedupe", TEP_CFG_BOOL, "true", COPT(dedupe),
+     "drop rows identical (time, fault and values) to the previous row", NULL, TEP_CFG_UNBOUNDED},
+    {"non_monotonic", TEP_CFG_ENUM, "reject", COPT(non_monotonic),
+     "time not increasing: fail naming run and row, drop and count, or keep and count",
+     "reject|repair|allow", TEP_CFG_UNBOUNDED},
+    {"range_check", TEP_CFG_BOOL, "true", COPT(range_check),
+     "count values outside the catalogue's physical range", NULL, TEP_CFG_UNBOUNDED},
+    {"range_action", TEP_CFG_ENUM, "flag", COPT(range_action),
+     "what to do with out-of-range values", "flag|set_missing", TEP_CFG_UNBOUNDED},
+    {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
 };
 
 const struct tep_prep_step_ops tep_prep_clean_ops = {
@@ -449,7 +442,6 @@ const struct tep_prep_step_ops tep_prep_clean_ops = {
     .summary = "sort by time, drop duplicates, repair or reject non-monotonic time, check ranges",
     .options_size = sizeof(struct tep_prep_clean_options),
     .options = clean_options,
-    .options_init = clean_options_init,
     .create = clean_create,
     .begin_run = clean_begin,
     .schema_out = NULL,

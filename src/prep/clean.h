@@ -31,13 +31,14 @@ enum tep_prep_range_action {
     TEP_PREP_RANGE_ACTION_SET_MISSING, /* count and set to NaN */
 };
 
+/* Defaults: tep_prep_clean_ops.options (tep_prep_clean_options_init). */
 struct tep_prep_clean_options {
-    bool sort;          /* restore time order (default true) */
-    int reorder_window; /* rows held back for late arrivals (default 0: per-chunk sort) */
-    bool dedupe;        /* drop exact duplicate rows: same time, fault and values (default true) */
-    int non_monotonic;  /* enum tep_prep_time_policy (default reject) */
-    bool range_check;   /* check catalogue ranges (default true) */
-    int range_action;   /* enum tep_prep_range_action (default flag) */
+    bool sort;           /* restore time order (default true) */
+    long reorder_window; /* rows held back for late arrivals (default 0: per-chunk sort) */
+    bool dedupe;         /* drop exact duplicate rows: same time, fault and values (default true) */
+    int non_monotonic;   /* enum tep_prep_time_policy (default reject) */
+    bool range_check;    /* check catalogue ranges (default true) */
+    int range_action;    /* enum tep_prep_range_action (default flag) */
 };
 
 struct tep_prep_clean;

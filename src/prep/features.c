@@ -44,17 +44,28 @@ struct tep_prep_features {
     struct feat_col *cols;
     size_t ncols;
     size_t hist_len; /* H */
-    int min_periods[TEP_PREP_LIST_MAX];
+    long min_periods[TEP_PREP_LIST_MAX];
     size_t nstats;
     double *ext; /* scratch: H + chunk rows */
     size_t ext_alloc;
     uint64_t rows; /* run rows processed */
 };
 
+/* The named list fields must lie exactly over the config lists. */
+#define SAME_PLACE(list, count, items)                                                             \
+    _Static_assert(offsetof(struct tep_prep_features_options, list.n) ==                           \
+                           offsetof(struct tep_prep_features_options, count) &&                    \
+                       offsetof(struct tep_prep_features_options, list.v) ==                       \
+                           offsetof(struct tep_prep_features_options, items),                      \
+                   #items " overlays " #list)
+SAME_PLACE(lag_list, nlags, lags);
+SAME_PLACE(diff_list, ndiffs, diffs);
+SAME_PLACE(rolling_list, nrolling, rolling);
+SAME_PLACE(ewma_list, newma, ewma);
+
 void tep_prep_features_options_init(struct tep_prep_features_options *opt)
 {
-    memset(opt, 0, sizeof *opt);
-    opt->stats = TEP_PREP_STAT_MEAN | TEP_PREP_STAT_STD;
+    tep_prep_options_init(&tep_prep_features_ops, opt);
 }
 
 struct tep_prep_features *tep_prep_features_new(const struct tep_prep_features_options *opt,
@@ -75,14 +86,14 @@ struct tep_prep_features *tep_prep_features_new(const struct tep_prep_features_o
     size_t h = 0;
     for (size_t i = 0; i < opt->nlags; i++) {
         if (opt->lags[i] < 1) {
-            tep_error_set(err, TEP_ERR_CONFIG, "features.lags: %d is not >= 1", opt->lags[i]);
+            tep_error_set(err, TEP_ERR_CONFIG, "features.lags: %ld is not >= 1", opt->lags[i]);
             goto fail;
         }
         if ((size_t)opt->lags[i] > h) h = (size_t)opt->lags[i];
     }
     for (size_t i = 0; i < opt->ndiffs; i++) {
         if (opt->diffs[i] < 1) {
-            tep_error_set(err, TEP_ERR_CONFIG, "features.diff: %d is not >= 1", opt->diffs[i]);
+            tep_error_set(err, TEP_ERR_CONFIG, "features.diff: %ld is not >= 1", opt->diffs[i]);
             goto fail;
         }
         if ((size_t)opt->diffs[i] > h) h = (size_t)opt->diffs[i];
@@ -94,14 +105,14 @@ struct tep_prep_features *tep_prep_features_new(const struct tep_prep_features_o
         goto fail;
     }
     for (size_t i = 0; i < opt->nrolling; i++) {
-        int w = opt->rolling[i];
+        long w = opt->rolling[i];
         if (w < 1 || w > 1000000) {
-            tep_error_set(err, TEP_ERR_CONFIG, "features.rolling: window %d not in 1..1000000", w);
+            tep_error_set(err, TEP_ERR_CONFIG, "features.rolling: window %ld not in 1..1000000", w);
             goto fail;
         }
         if (opt->min_periods < 0 || opt->min_periods > w) {
             tep_error_set(err, TEP_ERR_CONFIG,
-                          "features.min_periods %d must be in 0..%d (the window length)",
+                          "features.min_periods %ld must be in 0..%ld (the window length)",
                           opt->min_periods, w);
             goto fail;
         }
@@ -158,15 +169,15 @@ static int add_feature_columns(const struct tep_prep_features *ctx, struct tep_f
     } while (0)
     for (size_t i = 0; i < o->nlags; i++)
         for (size_t k = 0; k < ctx->ncols; k++)
-            ADD_FEATURE("%s__lag%d", ctx->schema->cols[ctx->cols[k].col].name, o->lags[i]);
+            ADD_FEATURE("%s__lag%ld", ctx->schema->cols[ctx->cols[k].col].name, o->lags[i]);
     for (size_t i = 0; i < o->ndiffs; i++)
         for (size_t k = 0; k < ctx->ncols; k++)
-            ADD_FEATURE("%s__diff%d", ctx->schema->cols[ctx->cols[k].col].name, o->diffs[i]);
+            ADD_FEATURE("%s__diff%ld", ctx->schema->cols[ctx->cols[k].col].name, o->diffs[i]);
     for (size_t i = 0; i < o->nrolling; i++)
         for (size_t k = 0; k < ctx->ncols; k++) {
             const char *base = ctx->schema->cols[ctx->cols[k].col].name;
-            if (o->stats & TEP_PREP_STAT_MEAN) ADD_FEATURE("%s__roll%d_mean", base, o->rolling[i]);
-            if (o->stats & TEP_PREP_STAT_STD) ADD_FEATURE("%s__roll%d_std", base, o->rolling[i]);
+            if (o->stats & TEP_PREP_STAT_MEAN) ADD_FEATURE("%s__roll%ld_mean", base, o->rolling[i]);
+            if (o->stats & TEP_PREP_STAT_STD) ADD_FEATURE("%s__roll%ld_std", base, o->rolling[i]);
         }
     for (size_t i = 0; i < o->newma; i++)
         for (size_t k = 0; k < ctx->ncols; k++)
@@ -400,10 +411,6 @@ static void *features_create(const void *opt, struct tep_error *err)
 {
     return tep_prep_features_new(opt, err);
 }
-static void features_options_init(void *opt)
-{
-    tep_prep_features_options_init(opt);
-}
 static int features_begin(void *ctx, const struct tep_frame *schema, struct tep_error *err)
 {
     return tep_prep_features_begin_run(ctx, schema, err);
@@ -428,22 +435,23 @@ static void features_destroy(void *ctx)
 }
 
 #define FOPT(field) offsetof(struct tep_prep_features_options, field)
-static const struct tep_prep_option features_options[] = {
-    {"columns", TEP_PREP_OPT_COLUMNS, FOPT(columns), 0, TEP_PREP_COLUMNS_MAX, NULL, "all",
-     "columns to derive features from (default: every column)"},
-    {"lags", TEP_PREP_OPT_INT_LIST, FOPT(lags), FOPT(nlags), TEP_PREP_LIST_MAX, NULL, "[]",
-     "lags k: <col>__lag<k> = x[i-k]"},
-    {"diff", TEP_PREP_OPT_INT_LIST, FOPT(diffs), FOPT(ndiffs), TEP_PREP_LIST_MAX, NULL, "[]",
-     "differences k: <col>__diff<k> = x[i] - x[i-k]"},
-    {"rolling", TEP_PREP_OPT_INT_LIST, FOPT(rolling), FOPT(nrolling), TEP_PREP_LIST_MAX, NULL, "[]",
-     "window lengths W: <col>__roll<W>_mean / _std over x[i-W+1..i]"},
-    {"stats", TEP_PREP_OPT_FLAGS, FOPT(stats), 0, 0, "mean|std", "[mean, std]",
-     "rolling statistics to output"},
-    {"min_periods", TEP_PREP_OPT_INT, FOPT(min_periods), 0, 0, NULL, "0",
-     "valid values a window needs before it gives a value (0 = the window length)"},
-    {"ewma", TEP_PREP_OPT_DOUBLE_LIST, FOPT(ewma), FOPT(newma), TEP_PREP_LIST_MAX, NULL, "[]",
-     "EWMA alphas: <col>__ewma<alpha> = alpha x[i] + (1-alpha) s[i-1]"},
-    {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
+static const struct tep_cfg_key features_options[] = {
+    {"columns", TEP_CFG_COLUMNS, "", FOPT(columns),
+     "columns to derive features from (empty or all: every column)", NULL, TEP_CFG_UNBOUNDED},
+    {"lags", TEP_CFG_INT_LIST, "", FOPT(lag_list), "lags k: <col>__lag<k> = x[i-k]", NULL,
+     PREP_LIST_ITEM_RANGE},
+    {"diff", TEP_CFG_INT_LIST, "", FOPT(diff_list), "differences k: <col>__diff<k> = x[i] - x[i-k]",
+     NULL, PREP_LIST_ITEM_RANGE},
+    {"rolling", TEP_CFG_INT_LIST, "", FOPT(rolling_list),
+     "window lengths W: <col>__roll<W>_mean / _std over x[i-W+1..i]", NULL, PREP_LIST_ITEM_RANGE},
+    {"stats", TEP_CFG_FLAGS, "mean, std", FOPT(stats), "rolling statistics to output", "mean|std",
+     TEP_CFG_UNBOUNDED},
+    {"min_periods", TEP_CFG_INT, "0", FOPT(min_periods),
+     "valid values a window needs before it gives a value (0 = the window length)", NULL,
+     PREP_COUNT_RANGE},
+    {"ewma", TEP_CFG_DOUBLE_LIST, "", FOPT(ewma_list),
+     "EWMA alphas: <col>__ewma<alpha> = alpha x[i] + (1-alpha) s[i-1]", NULL, TEP_CFG_UNBOUNDED},
+    {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
 };
 
 const struct tep_prep_step_ops tep_prep_features_ops = {
@@ -451,7 +459,6 @@ const struct tep_prep_step_ops tep_prep_features_ops = {
     .summary = "add lag, difference, rolling mean/std and EWMA columns",
     .options_size = sizeof(struct tep_prep_features_options),
     .options = features_options,
-    .options_init = features_options_init,
     .create = features_create,
     .begin_run = features_begin,
     .schema_out = features_schema,

@@ -29,18 +29,42 @@ enum tep_prep_feature_stat {
     TEP_PREP_STAT_STD = 1u << 1,
 };
 
+/* Defaults: tep_prep_features_ops.options (tep_prep_features_options_init).
+ * Each list is the struct tep_cfg_int_list / tep_cfg_double_list the config
+ * table fills (lag_list, ...), overlaid with named fields of the same layout,
+ * so code can also write opt.lags[opt.nlags++] = 1. */
 struct tep_prep_features_options {
     char columns[TEP_PREP_COLUMNS_MAX]; /* "" = every column of the run */
-    int lags[TEP_PREP_LIST_MAX];
-    size_t nlags;
-    int diffs[TEP_PREP_LIST_MAX];
-    size_t ndiffs;
-    int rolling[TEP_PREP_LIST_MAX]; /* window lengths W >= 2 */
-    size_t nrolling;
-    unsigned stats;                 /* enum tep_prep_feature_stat bits (default mean|std) */
-    int min_periods;                /* 0 = the window length */
-    double ewma[TEP_PREP_LIST_MAX]; /* alphas in (0, 1] */
-    size_t newma;
+    union {
+        struct tep_cfg_int_list lag_list;
+        struct {
+            size_t nlags;
+            long lags[TEP_PREP_LIST_MAX];
+        };
+    };
+    union {
+        struct tep_cfg_int_list diff_list;
+        struct {
+            size_t ndiffs;
+            long diffs[TEP_PREP_LIST_MAX];
+        };
+    };
+    union {
+        struct tep_cfg_int_list rolling_list;
+        struct {
+            size_t nrolling;
+            long rolling[TEP_PREP_LIST_MAX]; /* window lengths W >= 2 */
+        };
+    };
+    unsigned stats;   /* enum tep_prep_feature_stat bits (default mean|std) */
+    long min_periods; /* 0 = the window length */
+    union {
+        struct tep_cfg_double_list ewma_list;
+        struct {
+            size_t newma;
+            double ewma[TEP_PREP_LIST_MAX]; /* alphas in (0, 1] */
+        };
+    };
 };
 
 struct tep_prep_features;

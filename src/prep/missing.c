@@ -52,9 +52,7 @@ struct tep_prep_missing {
 
 void tep_prep_missing_options_init(struct tep_prep_missing_options *opt)
 {
-    memset(opt, 0, sizeof *opt);
-    opt->method = TEP_PREP_FILL_FFILL;
-    opt->max_gap = 10;
+    tep_prep_options_init(&tep_prep_missing_ops, opt);
 }
 
 struct tep_prep_missing *tep_prep_missing_new(const struct tep_prep_missing_options *opt,
@@ -71,7 +69,7 @@ struct tep_prep_missing *tep_prep_missing_new(const struct tep_prep_missing_opti
         goto fail;
     }
     if (opt->max_gap < 0) {
-        tep_error_set(err, TEP_ERR_CONFIG, "missing.max_gap must be >= 0 samples, got %d",
+        tep_error_set(err, TEP_ERR_CONFIG, "missing.max_gap must be >= 0 samples, got %ld",
                       opt->max_gap);
         goto fail;
     }
@@ -364,10 +362,6 @@ static void *missing_create(const void *opt, struct tep_error *err)
 {
     return tep_prep_missing_new(opt, err);
 }
-static void missing_options_init(void *opt)
-{
-    tep_prep_missing_options_init(opt);
-}
 static int missing_begin(void *ctx, const struct tep_frame *schema, struct tep_error *err)
 {
     return tep_prep_missing_begin_run(ctx, schema, err);
@@ -388,17 +382,20 @@ static void missing_destroy(void *ctx)
 }
 
 #define MOPT(field) offsetof(struct tep_prep_missing_options, field)
-static const struct tep_prep_option missing_options[] = {
-    {"method", TEP_PREP_OPT_ENUM, MOPT(method), 0, 0, "ffill|linear|mean|drop", "ffill",
-     "fill from the last value, interpolate in time, fill with the mean, or drop the row"},
-    {"max_gap", TEP_PREP_OPT_INT, MOPT(max_gap), 0, 0, NULL, "10",
+static const struct tep_cfg_key missing_options[] = {
+    {"method", TEP_CFG_ENUM, "ffill", MOPT(method),
+     "fill from the last value, interpolate in time, fill with the mean, or drop the row",
+     "ffill|linear|mean|drop", TEP_CFG_UNBOUNDED},
+    {"max_gap", TEP_CFG_INT, "10", MOPT(max_gap),
      "longest gap (consecutive missing samples) filled; longer gaps stay missing (0 = no "
-     "limit)"},
-    {"columns", TEP_PREP_OPT_COLUMNS, MOPT(columns), 0, TEP_PREP_COLUMNS_MAX, NULL, "all",
-     "columns to fill"},
-    {"model", TEP_PREP_OPT_STRING, MOPT(model), 0, TEP_PREP_PATH_MAX, NULL, "",
-     "mean: scaler JSON whose fitted means fill gaps (default: running mean of the run)"},
-    {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
+     "limit)",
+     NULL, PREP_COUNT_RANGE},
+    {"columns", TEP_CFG_COLUMNS, "", MOPT(columns), "columns to fill (empty or all: every column)",
+     NULL, TEP_CFG_UNBOUNDED},
+    {"model", TEP_CFG_STRING, "", MOPT(model),
+     "mean: scaler JSON whose fitted means fill gaps (default: running mean of the run)", NULL,
+     TEP_CFG_UNBOUNDED},
+    {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
 };
 
 const struct tep_prep_step_ops tep_prep_missing_ops = {
@@ -406,7 +403,6 @@ const struct tep_prep_step_ops tep_prep_missing_ops = {
     .summary = "fill missing values (ffill, linear, mean) up to max_gap, or drop rows",
     .options_size = sizeof(struct tep_prep_missing_options),
     .options = missing_options,
-    .options_init = missing_options_init,
     .create = missing_create,
     .begin_run = missing_begin,
     .schema_out = NULL,

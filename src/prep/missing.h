@@ -33,9 +33,10 @@ enum tep_prep_fill_method {
 
 struct tep_prep_scaler;
 
+/* Defaults: tep_prep_missing_ops.options (tep_prep_missing_options_init). */
 struct tep_prep_missing_options {
-    int method;  /* enum tep_prep_fill_method (default ffill) */
-    int max_gap; /* longest gap filled, in samples (default 10; 0 = no limit) */
+    int method;   /* enum tep_prep_fill_method (default ffill) */
+    long max_gap; /* longest gap filled, in samples (default 10; 0 = no limit) */
     char columns[TEP_PREP_COLUMNS_MAX];  /* "" = every column */
     char model[TEP_PREP_PATH_MAX];       /* mean: scaler JSON to take means from */
     const struct tep_prep_scaler *stats; /* mean: fitted model (borrowed), or NULL */

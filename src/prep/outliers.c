@@ -44,11 +44,7 @@ struct tep_prep_outliers {
 
 void tep_prep_outliers_options_init(struct tep_prep_outliers_options *opt)
 {
-    memset(opt, 0, sizeof *opt);
-    opt->method = TEP_PREP_OUTLIER_MAD;
-    opt->threshold = 6.0;
-    opt->action = TEP_PREP_OUTLIER_CLIP;
-    opt->window = 5;
+    tep_prep_options_init(&tep_prep_outliers_ops, opt);
 }
 
 static void free_cols(struct tep_prep_outliers *ctx)
@@ -96,7 +92,7 @@ struct tep_prep_outliers *tep_prep_outliers_new(const struct tep_prep_outliers_o
     if (opt->method == TEP_PREP_OUTLIER_HAMPEL) {
         if (opt->window < 1 || opt->window > 100000) {
             tep_error_set(err, TEP_ERR_CONFIG,
-                          "outliers.window (Hampel half-width) must be in 1..100000 rows, got %d",
+                          "outliers.window (Hampel half-width) must be in 1..100000 rows, got %ld",
                           opt->window);
             goto fail;
         }
@@ -420,10 +416,6 @@ static void *outliers_create(const void *opt, struct tep_error *err)
 {
     return tep_prep_outliers_new(opt, err);
 }
-static void outliers_options_init(void *opt)
-{
-    tep_prep_outliers_options_init(opt);
-}
 static int outliers_begin(void *ctx, const struct tep_frame *schema, struct tep_error *err)
 {
     return tep_prep_outliers_begin_run(ctx, schema, err);
@@ -444,20 +436,22 @@ static void outliers_destroy(void *ctx)
 }
 
 #define OOPT(field) offsetof(struct tep_prep_outliers_options, field)
-static const struct tep_prep_option outliers_options[] = {
-    {"method", TEP_PREP_OPT_ENUM, OOPT(method), 0, 0, "zscore|mad|hampel", "mad",
-     "zscore / mad use statistics fitted on normal data; hampel a rolling window"},
-    {"threshold", TEP_PREP_OPT_DOUBLE, OOPT(threshold), 0, 0, NULL, "6",
-     "outlier when |x - centre| exceeds threshold * scale"},
-    {"action", TEP_PREP_OPT_ENUM, OOPT(action), 0, 0, "clip|set_missing|drop|median", "clip",
-     "clip to the bound, set missing, drop the row, or replace by the centre"},
-    {"window", TEP_PREP_OPT_INT, OOPT(window), 0, 0, NULL, "5",
-     "hampel: half-width w; the window is rows i-w..i+w"},
-    {"columns", TEP_PREP_OPT_COLUMNS, OOPT(columns), 0, TEP_PREP_COLUMNS_MAX, NULL, "all",
-     "columns to check (default: every catalogue column)"},
-    {"model", TEP_PREP_OPT_STRING, OOPT(model), 0, TEP_PREP_PATH_MAX, NULL, "",
-     "zscore/mad: scaler JSON fitted on normal data"},
-    {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
+static const struct tep_cfg_key outliers_options[] = {
+    {"method", TEP_CFG_ENUM, "mad", OOPT(method),
+     "zscore / mad use statistics fitted on normal data; hampel a rolling window",
+     "zscore|mad|hampel", TEP_CFG_UNBOUNDED},
+    {"threshold", TEP_CFG_DOUBLE, "6", OOPT(threshold),
+     "outlier when |x - centre| exceeds threshold * scale", NULL, TEP_CFG_UNBOUNDED},
+    {"action", TEP_CFG_ENUM, "clip", OOPT(action),
+     "clip to the bound, set missing, drop the row, or replace by the centre",
+     "clip|set_missing|drop|median", TEP_CFG_UNBOUNDED},
+    {"window", TEP_CFG_INT, "5", OOPT(window), "hampel: half-width w; the window is rows i-w..i+w",
+     NULL, PREP_COUNT_RANGE},
+    {"columns", TEP_CFG_COLUMNS, "", OOPT(columns),
+     "columns to check (empty or all: every catalogue column)", NULL, TEP_CFG_UNBOUNDED},
+    {"model", TEP_CFG_STRING, "", OOPT(model), "zscore/mad: scaler JSON fitted on normal data",
+     NULL, TEP_CFG_UNBOUNDED},
+    {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
 };
 
 const struct tep_prep_step_ops tep_prep_outliers_ops = {
@@ -465,7 +459,6 @@ const struct tep_prep_step_ops tep_prep_outliers_ops = {
     .summary = "flag outliers (z-score, median/MAD, Hampel) and clip, blank or drop them",
     .options_size = sizeof(struct tep_prep_outliers_options),
     .options = outliers_options,
-    .options_init = outliers_options_init,
     .create = outliers_create,
     .begin_run = outliers_begin,
     .schema_out = NULL,

@@ -38,11 +38,12 @@ enum tep_prep_outlier_action {
 
 struct tep_prep_scaler;
 
+/* Defaults: tep_prep_outliers_ops.options (tep_prep_outliers_options_init). */
 struct tep_prep_outliers_options {
     int method;                          /* enum tep_prep_outlier_method (default mad) */
     double threshold;                    /* k (default 6) */
     int action;                          /* enum tep_prep_outlier_action (default clip) */
-    int window;                          /* hampel: half-width w in rows (default 5) */
+    long window;                         /* hampel: half-width w in rows (default 5) */
     char columns[TEP_PREP_COLUMNS_MAX];  /* "" = every catalogue column */
     char model[TEP_PREP_PATH_MAX];       /* zscore/mad: scaler JSON */
     const struct tep_prep_scaler *stats; /* zscore/mad: fitted model (borrowed), or NULL */

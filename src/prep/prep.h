@@ -18,15 +18,17 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/config.h"
 #include "core/error.h"
 #include "core/frame.h"
 
-/* Room for a comma-separated column list in an options struct ("" = all columns). */
-#define TEP_PREP_COLUMNS_MAX 4096
-/* Room for a file path in an options struct. */
-#define TEP_PREP_PATH_MAX 1024
+/* Room for a comma-separated column list in an options struct ("" = all columns);
+ * the config type TEP_CFG_COLUMNS fills it. */
+#define TEP_PREP_COLUMNS_MAX TEP_CFG_COLUMNS_MAX
+/* Room for a file path in an options struct (a TEP_CFG_STRING). */
+#define TEP_PREP_PATH_MAX TEP_CFG_STRING_MAX
 /* Most entries in an integer or double list option (lags, windows, ...). */
-#define TEP_PREP_LIST_MAX 8
+#define TEP_PREP_LIST_MAX TEP_CFG_LIST_MAX
 
 /* ------------------------------------------------------------------ metrics */
 
@@ -115,33 +117,6 @@ int tep_prep_metrics_foreach(const struct tep_prep_metrics *m, bool include_zero
 /* Write a compact human summary (a few lines, non-zero columns only) to `out`. */
 void tep_prep_metrics_summary(const struct tep_prep_metrics *m, FILE *out);
 
-/* ------------------------------------------------------------ option tables */
-
-enum tep_prep_option_type {
-    TEP_PREP_OPT_BOOL = 0,    /* bool; "true/false/yes/no/on/off/1/0" */
-    TEP_PREP_OPT_INT,         /* int */
-    TEP_PREP_OPT_DOUBLE,      /* double */
-    TEP_PREP_OPT_ENUM,        /* int = index of the value in `choices` ("a|b|c") */
-    TEP_PREP_OPT_FLAGS,       /* unsigned bit set: bit i = i-th word of `choices` */
-    TEP_PREP_OPT_STRING,      /* char[capacity] */
-    TEP_PREP_OPT_COLUMNS,     /* char[capacity]: comma list of column names, "" = all */
-    TEP_PREP_OPT_INT_LIST,    /* int[capacity] with its count (size_t) at count_offset */
-    TEP_PREP_OPT_DOUBLE_LIST, /* double[capacity] with its count (size_t) at count_offset */
-};
-
-/* One configuration key of a step: the table drives parsing, validation,
- * defaults and help text. Tables end with an entry whose key is NULL. */
-struct tep_prep_option {
-    const char *key; /* config key: "max_gap" */
-    enum tep_prep_option_type type;
-    size_t offset;       /* offsetof the field in the step's options struct */
-    size_t count_offset; /* lists: offsetof the size_t count */
-    size_t capacity;     /* strings: bytes; lists: entries */
-    const char *choices; /* enum / flags: "ffill|linear|mean|drop" */
-    const char *default_text;
-    const char *help;
-};
-
 /* ----------------------------------------------------------- step interface */
 
 struct tep_prep_metrics;
@@ -150,8 +125,11 @@ struct tep_prep_step_ops {
     const char *name;    /* config key of the step: "clean", "missing", ... */
     const char *summary; /* one line */
     size_t options_size; /* sizeof the step's options struct */
-    const struct tep_prep_option *options;
-    void (*options_init)(void *options); /* fill defaults */
+    /* The step's config keys (core/config.h): where each goes in the options
+     * struct, its type, range, default and help. tep_config_apply fills an
+     * options struct from the step's YAML mapping; the defaults come from here
+     * only (tep_prep_options_init). */
+    const struct tep_cfg_key *options;
     void *(*create)(const void *options, struct tep_error *err);
     /* Start a run; `schema` is a frame with the run's columns (rows ignored)
      * and its run_id. Resets all per-run state. */
@@ -183,11 +161,9 @@ extern const struct tep_prep_step_ops tep_prep_features_ops;
  * "features"), or NULL. */
 const struct tep_prep_step_ops *tep_prep_step_lookup(const char *name);
 
-/* Set option `key` of `options` (an options struct of `ops`) from text, as a
- * config file gives it: "ffill", "10", "true", "[20, 50]", "xmeas_1, xmeas_9".
- * Errors name the step, the key and the values allowed. */
-int tep_prep_option_set(const struct tep_prep_step_ops *ops, void *options, const char *key,
-                        const char *value, struct tep_error *err);
+/* Fill `options` (ops->options_size bytes) with the defaults of the step's key
+ * table; fields outside the table (borrowed models) become zero / NULL. */
+void tep_prep_options_init(const struct tep_prep_step_ops *ops, void *options);
 
 /* A step instance: its ops plus its context. */
 struct tep_prep_step {

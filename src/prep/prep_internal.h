@@ -62,8 +62,11 @@ static inline void prep_run_count(struct tep_prep_metrics *m, enum tep_prep_run_
     if (m) m->run[c] += delta;
 }
 
-/* Parse an enum word against "a|b|c" choices (case-insensitive); -1 if absent. */
-int prep_choice_index(const char *choices, const char *word);
+/* Ranges of the steps' numeric config keys (struct tep_cfg_key min, max):
+ * counts and sizes (max_gap, window, ...) and the items of integer lists
+ * (lags, windows). */
+#define PREP_COUNT_RANGE 0, 100000000
+#define PREP_LIST_ITEM_RANGE 1, 1000000
 
 /* Load a scaler model for a step that names one by path (`model` option) when
  * no in-memory model was given; `owned` receives what must be freed. */

@@ -67,30 +67,11 @@ static int add_step(struct prep_stage_ctx *c, const struct tep_prep_step_ops *op
         return tep_error_set(err, TEP_ERR_CONFIG, "preprocessing: at most %d steps", MAX_STEPS);
     void *opts = calloc(1, ops->options_size);
     if (!opts) return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
-    ops->options_init(opts);
+    tep_prep_options_init(ops, opts);
     c->steps[c->nsteps].ops = ops;
     c->steps[c->nsteps].options = opts;
     c->nsteps++;
     return 0;
-}
-
-/* YAML value -> the text form tep_prep_option_set takes ("[20, 50]" for a list). */
-static int value_text(struct tep_config *cfg, yaml_node_t *v, char *buf, size_t n)
-{
-    const char *s = tep_config_scalar(v);
-    if (s) {
-        snprintf(buf, n, "%s", s);
-        return 0;
-    }
-    if (v->type != YAML_SEQUENCE_NODE) return -1;
-    size_t used = (size_t)snprintf(buf, n, "[");
-    for (size_t i = 0; i < tep_config_seq_len(v); i++) {
-        const char *item = tep_config_scalar(tep_config_seq_item(cfg, v, i));
-        if (!item) return -1;
-        used += (size_t)snprintf(buf + used, used < n ? n - used : 0, "%s%s", i ? ", " : "", item);
-    }
-    if (used < n) snprintf(buf + used, n - used, "]");
-    return used + 1 < n ? 0 : -1;
 }
 
 static int configure_step(struct tep_config *cfg, struct prep_stage_ctx *c, yaml_node_t *item,
@@ -114,33 +95,11 @@ static int configure_step(struct tep_config *cfg, struct prep_stage_ctx *c, yaml
                                    "missing, outliers, normalize or features)",
                                    index, name ? name : "?");
     if (add_step(c, ops, err) != 0) return -1;
-    void *opts = c->steps[c->nsteps - 1].options;
-    if (vnode->type == YAML_SCALAR_NODE && !tep_config_scalar(vnode)[0]) return 0; /* "- clean:" */
-    if (vnode->type != YAML_MAPPING_NODE)
-        return tep_config_error_at(cfg, vnode, err,
-                                   "preprocessing.steps[%zu].%s: expected a mapping of options", index,
-                                   name);
-    for (yaml_node_pair_t *p = vnode->data.mapping.pairs.start; p < vnode->data.mapping.pairs.top;
-         p++) {
-        yaml_node_t *ok = yaml_document_get_node(&cfg->doc, p->key);
-        yaml_node_t *ov = yaml_document_get_node(&cfg->doc, p->value);
-        const char *key = tep_config_scalar(ok);
-        char text[TEP_PREP_COLUMNS_MAX];
-        if (!key)
-            return tep_config_error_at(cfg, ok, err, "preprocessing.steps[%zu].%s: expected a key",
-                                       index, name);
-        if (value_text(cfg, ov, text, sizeof text) != 0)
-            return tep_config_error_at(cfg, ov, err,
-                                       "preprocessing.steps[%zu].%s.%s: expected a value or a list "
-                                       "of values",
-                                       index, name, key);
-        struct tep_error e;
-        tep_error_clear(&e);
-        if (tep_prep_option_set(ops, opts, key, text, &e) != 0)
-            return tep_config_error_at(cfg, ov, err, "preprocessing.steps[%zu].%s", index,
-                                       e.message);
-    }
-    return 0;
+    /* "- clean:" (no mapping) keeps the defaults */
+    char where[128];
+    snprintf(where, sizeof where, "preprocessing.steps[%zu].%s", index, ops->name);
+    return tep_config_apply(cfg, vnode, ops->options, c->steps[c->nsteps - 1].options, where, NULL,
+                            err);
 }
 
 int tep_prep_stage_configure(struct tep_stage *stage, struct tep_config *cfg, yaml_node_t *section,
@@ -370,22 +329,6 @@ void tep_prep_stage_describe(const struct tep_stage *stage, char *buf, size_t n)
     if (!buf[0]) snprintf(buf, n, "none");
 }
 
-static const char *option_type_text(enum tep_prep_option_type t)
-{
-    switch (t) {
-    case TEP_PREP_OPT_BOOL: return "true or false";
-    case TEP_PREP_OPT_INT: return "a whole number";
-    case TEP_PREP_OPT_DOUBLE: return "a number";
-    case TEP_PREP_OPT_ENUM: return "one of";
-    case TEP_PREP_OPT_FLAGS: return "a list of";
-    case TEP_PREP_OPT_STRING: return "a string";
-    case TEP_PREP_OPT_COLUMNS: return "column names (comma list; empty = all)";
-    case TEP_PREP_OPT_INT_LIST: return "a list of whole numbers";
-    case TEP_PREP_OPT_DOUBLE_LIST: return "a list of numbers";
-    }
-    return "?";
-}
-
 void tep_prep_stage_print_help(FILE *out)
 {
     tep_config_print_keys(out, "preprocessing", prep_keys);
@@ -395,12 +338,10 @@ void tep_prep_stage_print_help(FILE *out)
                                              &tep_prep_outliers_ops, &tep_prep_normalize_ops,
                                              &tep_prep_features_ops};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-        fprintf(out, "    - %s: %s\n", all[i]->name, all[i]->summary);
-        for (const struct tep_prep_option *o = all[i]->options; o && o->key; o++)
-            fprintf(out, "        %-14s %s%s%s (default: %s)\n            %s\n", o->key,
-                    option_type_text(o->type), o->choices ? " " : "", o->choices ? o->choices : "",
-                    o->default_text && o->default_text[0] ? o->default_text : "none",
-                    o->help ? o->help : "");
+        char section[64];
+        snprintf(section, sizeof section, "preprocessing.steps[].%s", all[i]->name);
+        fprintf(out, "  %-40s step: %s\n", section, all[i]->summary);
+        tep_config_print_keys(out, section, all[i]->options);
     }
 }
 

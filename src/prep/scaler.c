@@ -21,6 +21,8 @@
 #include "prep/prep_internal.h"
 
 #define DEFAULT_ROBUST_BUFFER 200000
+#define TEXT_(x) #x
+#define TEXT(x) TEXT_(x) /* the digits of a macro's value, for a config default */
 
 struct fit_column {
     size_t hint;     /* frame column index where it was last found */
@@ -84,7 +86,7 @@ struct tep_prep_scaler *tep_prep_scaler_new(const struct tep_prep_fit_options *o
         goto fail;
     }
     if (opt->robust_buffer < 1) {
-        tep_error_set(err, TEP_ERR_CONFIG, "normalize.robust_buffer must be >= 1, got %d",
+        tep_error_set(err, TEP_ERR_CONFIG, "normalize.robust_buffer must be >= 1, got %ld",
                       opt->robust_buffer);
         goto fail;
     }
@@ -607,11 +609,7 @@ struct tep_prep_normalize {
 
 void tep_prep_normalize_options_init(struct tep_prep_normalize_options *opt)
 {
-    memset(opt, 0, sizeof *opt);
-    opt->mode = TEP_PREP_NORMALIZE_APPLY;
-    opt->method = TEP_PREP_SCALE_ZSCORE;
-    opt->fit_on = TEP_PREP_FIT_NORMAL;
-    opt->robust_buffer = DEFAULT_ROBUST_BUFFER;
+    tep_prep_options_init(&tep_prep_normalize_ops, opt);
 }
 
 struct tep_prep_normalize *tep_prep_normalize_new(const struct tep_prep_normalize_options *opt,
@@ -775,10 +773,6 @@ static void *normalize_create(const void *opt, struct tep_error *err)
 {
     return tep_prep_normalize_new(opt, err);
 }
-static void normalize_options_init(void *opt)
-{
-    tep_prep_normalize_options_init(opt);
-}
 static int normalize_begin(void *ctx, const struct tep_frame *schema, struct tep_error *err)
 {
     return tep_prep_normalize_begin_run(ctx, schema, err);
@@ -799,23 +793,30 @@ static void normalize_destroy(void *ctx)
 }
 
 #define NOPT(field) offsetof(struct tep_prep_normalize_options, field)
-static const struct tep_prep_option normalize_options[] = {
-    {"mode", TEP_PREP_OPT_ENUM, NOPT(mode), 0, 0, "apply|fit", "apply",
-     "apply a fitted model, or fit one on the rows passing through (rows unchanged)"},
-    {"method", TEP_PREP_OPT_ENUM, NOPT(method), 0, 0, TEP_PREP_SCALE_CHOICES, "zscore",
+static const struct tep_cfg_key normalize_options[] = {
+    {"mode", TEP_CFG_ENUM, "apply", NOPT(mode),
+     "apply a fitted model, or fit one on the rows passing through (rows unchanged)", "apply|fit",
+     TEP_CFG_UNBOUNDED},
+    {"method", TEP_CFG_ENUM, "zscore", NOPT(method),
      "zscore: (x-mean)/std; minmax: (x-min)/(max-min); robust: (x-median)/IQR; "
-     "mad: (x-median)/(1.4826 MAD)"},
-    {"fit_on", TEP_PREP_OPT_ENUM, NOPT(fit_on), 0, 0, TEP_PREP_FIT_ON_CHOICES, "normal",
-     "fit on rows with fault == 0, or on every row of reference_run"},
-    {"reference_run", TEP_PREP_OPT_STRING, NOPT(reference_run), 0, TEP_RUN_ID_MAX, NULL, "",
-     "run id to fit on when fit_on is run"},
-    {"columns", TEP_PREP_OPT_COLUMNS, NOPT(columns), 0, TEP_PREP_COLUMNS_MAX, NULL, "all",
-     "columns to fit / scale (default: every catalogue column)"},
-    {"robust_buffer", TEP_PREP_OPT_INT, NOPT(robust_buffer), 0, 0, NULL, "200000",
-     "values kept per column for exact median/MAD/quartiles (beyond: reservoir sample)"},
-    {"model", TEP_PREP_OPT_STRING, NOPT(model), 0, TEP_PREP_PATH_MAX, NULL, "",
-     "scaler JSON file: read in apply mode, written by finish_fit in fit mode"},
-    {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
+     "mad: (x-median)/(1.4826 MAD)",
+     TEP_PREP_SCALE_CHOICES, TEP_CFG_UNBOUNDED},
+    {"fit_on", TEP_CFG_ENUM, "normal", NOPT(fit_on),
+     "fit on rows with fault == 0, or on every row of reference_run", TEP_PREP_FIT_ON_CHOICES,
+     TEP_CFG_UNBOUNDED},
+    {"reference_run", TEP_CFG_STRING, "", NOPT(reference_run),
+     "run id to fit on when fit_on is run", NULL, 0, TEP_RUN_ID_MAX - 1},
+    {"columns", TEP_CFG_COLUMNS, "", NOPT(columns),
+     "columns to fit / scale (empty: every catalogue column when fitting, every column of the "
+     "model when scaling)",
+     NULL, TEP_CFG_UNBOUNDED},
+    {"robust_buffer", TEP_CFG_INT, TEXT(DEFAULT_ROBUST_BUFFER), NOPT(robust_buffer),
+     "values kept per column for exact median/MAD/quartiles (beyond: reservoir sample)", NULL,
+     PREP_COUNT_RANGE},
+    {"model", TEP_CFG_STRING, "", NOPT(model),
+     "scaler JSON file: read in apply mode, written by finish_fit in fit mode", NULL,
+     TEP_CFG_UNBOUNDED},
+    {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
 };
 
 const struct tep_prep_step_ops tep_prep_normalize_ops = {
@@ -823,7 +824,6 @@ const struct tep_prep_step_ops tep_prep_normalize_ops = {
     .summary = "scale columns with statistics fitted on normal operation (or fit them)",
     .options_size = sizeof(struct tep_prep_normalize_options),
     .options = normalize_options,
-    .options_init = normalize_options_init,
     .create = normalize_create,
     .begin_run = normalize_begin,
     .schema_out = NULL,

@@ -66,7 +66,7 @@ struct tep_prep_fit_options {
     int fit_on;                         /* enum tep_prep_fit_on */
     char reference_run[TEP_RUN_ID_MAX]; /* for TEP_PREP_FIT_RUN */
     char columns[TEP_PREP_COLUMNS_MAX]; /* "" = every catalogue column of the first chunk */
-    int robust_buffer;                  /* values kept per column for exact robust stats */
+    long robust_buffer;                 /* values kept per column for exact robust stats */
 };
 
 void tep_prep_fit_options_init(struct tep_prep_fit_options *opt);
@@ -114,13 +114,14 @@ enum tep_prep_normalize_mode {
     TEP_PREP_NORMALIZE_FIT,       /* pass rows through unchanged, fit a model on them */
 };
 
+/* Defaults: tep_prep_normalize_ops.options (tep_prep_normalize_options_init). */
 struct tep_prep_normalize_options {
     int mode;   /* enum tep_prep_normalize_mode */
     int method; /* enum tep_prep_scale_method; in apply mode must match the model's */
     int fit_on; /* enum tep_prep_fit_on */
     char reference_run[TEP_RUN_ID_MAX];
     char columns[TEP_PREP_COLUMNS_MAX]; /* fit: columns to fit; apply: "" = all model columns */
-    int robust_buffer;
+    long robust_buffer;
     char model[TEP_PREP_PATH_MAX];        /* apply: loaded when `scaler` is NULL; fit: saved to */
     const struct tep_prep_scaler *scaler; /* apply: model to use (borrowed), or NULL */
 };

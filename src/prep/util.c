@@ -15,20 +15,6 @@
 #include "core/catalog.h"
 #include "prep/scaler.h"
 
-int prep_choice_index(const char *choices, const char *word)
-{
-    size_t wlen = strlen(word);
-    int index = 0;
-    for (const char *p = choices; *p; index++) {
-        const char *bar = strchr(p, '|');
-        size_t len = bar ? (size_t)(bar - p) : strlen(p);
-        if (len == wlen && strncasecmp(p, word, len) == 0) return index;
-        if (!bar) break;
-        p = bar + 1;
-    }
-    return -1;
-}
-
 /* Column index in `schema` for a user-given name: exact frame name first,
  * then the catalogue alias (reactor_pressure, XMEAS(7), ...). */
 static int find_column(const struct tep_frame *schema, const char *name)
