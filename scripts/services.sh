@@ -17,6 +17,7 @@
 #   TEP_PG_ADMIN_DSN   superuser over the Unix socket in the folder (trust), for psql checks
 #   TEP_PG_PASSWORD    the test role's generated password (tests check it never leaks)
 #   TEP_PG_BIN         folder of psql/pg_ctl of that server version
+#   TEP_PG_TIMESCALEDB 1 when the server preloads TimescaleDB (see below), else 0
 #   TEP_INFLUX_URL     http://127.0.0.1:PORT
 #   TEP_INFLUX_USER / TEP_INFLUX_PASSWORD   an admin user (auth is enabled)
 #
@@ -24,6 +25,11 @@
 # user when we are root (initdb refuses root), as ourselves otherwise. Authentication:
 # `trust` on the Unix socket (only the folder's owner can reach it), scram-sha-256 on
 # 127.0.0.1. Role `tep` (password generated here) owns database `tep`.
+# TimescaleDB (not packaged for Debian; built from source): when TEP_PG_TIMESCALEDB=1
+# at the `start` that creates the server and the extension is installed for that
+# version (timescaledb.control + timescaledb*.so), the server preloads it
+# (shared_preload_libraries, telemetry off); the extension itself is created by
+# whoever uses it (`tep` owns its database, and the extension is trusted).
 # InfluxDB: Debian's `influxdb` (1.6 on Debian 12), run with a generated config:
 # HTTP on 127.0.0.1:PORT with authentication enabled (an admin user is created
 # through the first-user exception), RPC on 127.0.0.1:PORT2, reporting, the
@@ -86,6 +92,16 @@ as_pg_owner() { # run a command as the owner of the PostgreSQL files
 gen_secret() { head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
 # ---- PostgreSQL ----------------------------------------------------------------------
+pg_timescaledb_installed() { # bindir: the timescaledb extension is installed for that server
+  local share lib
+  if [ -x "$1/pg_config" ]; then
+    share=$("$1/pg_config" --sharedir) && lib=$("$1/pg_config" --pkglibdir) || return 1
+  else # Debian's layout: /usr/lib/postgresql/V/{bin,lib}, /usr/share/postgresql/V
+    share=/usr/share/postgresql/$(basename "$(dirname "$1")") lib=$(dirname "$1")/lib
+  fi
+  [ -f "$share/extension/timescaledb.control" ] && compgen -G "$lib/timescaledb*.so" >/dev/null
+}
+
 pg_start() {
   local bin; bin=$(pg_bindir) || die "PostgreSQL server binaries not found"
   local d=$dir/pg
@@ -111,6 +127,15 @@ shared_buffers = 128MB
 max_wal_size = 4GB
 log_min_messages = warning
 EOF
+    if [ "${TEP_PG_TIMESCALEDB:-0}" = 1 ]; then
+      if pg_timescaledb_installed "$bin"; then
+        printf "shared_preload_libraries = 'timescaledb'\ntimescaledb.telemetry_level = off\n" \
+          >> "$d/data/postgresql.conf"
+        touch "$d/timescaledb"
+      else
+        log "TEP_PG_TIMESCALEDB=1 but the timescaledb extension is not installed for $bin"
+      fi
+    fi
   fi
   local port; port=$(cat "$d/port")
   if as_pg_owner "$bin/pg_ctl" -D "$d/data" status >/dev/null 2>&1; then return 0; fi
@@ -132,6 +157,7 @@ pg_exports() {
   echo "export TEP_PG_ADMIN_DSN='host=$d/sock port=$port user=postgres dbname=tep'"
   echo "export TEP_PG_PASSWORD='$(cat "$d/password")'"
   echo "export TEP_PG_BIN='$(pg_bindir)'"
+  echo "export TEP_PG_TIMESCALEDB=$([ -f "$d/timescaledb" ] && echo 1 || echo 0)"
 }
 
 pg_kill() { # crash: SIGKILL-like immediate stop, data kept

@@ -16,6 +16,7 @@ set -u
 TEP=${TEP:-build/tep}
 case $TEP in /*) ;; *) TEP=$PWD/$TEP ;; esac
 src=${TEP_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+. "$src/tests/lib_store.sh"
 services=$src/scripts/services.sh
 PY=/usr/bin/python3
 [ -x $PY ] || PY=$(command -v python3 || true)
@@ -56,64 +57,10 @@ no_secret() { # output must not hold any password
   ! grep -q -e "$TEP_PG_PASSWORD" -e "$TEP_INFLUX_PASSWORD" -e WrongSecret42 <<< "$1"
 }
 
-# values of tep_processed in SQLite (reference) vs. PostgreSQL rows / InfluxDB JSON
-cat > compare.py <<'EOF'
-import json, sqlite3, sys
-mode, db, data = sys.argv[1:4]
-con = sqlite3.connect(db)
-keys = ("id", "run_id", "sample", "time_h", "fault")
-cols = [r[1] for r in con.execute("pragma table_info(tep_processed)") if r[1] not in keys]
-ref = {}
-for row in con.execute("select run_id, sample, time_h, fault, %s from tep_processed" % ",".join(cols)):
-    ref[(row[0], row[1])] = list(row[2:])
-got = {}
-if mode == "pg":
-    for line in open(data):
-        f = line.rstrip("\n").split("\t")
-        got[(f[0], int(f[1]))] = [None if x == "" else float(x) for x in f[2:]]
-else:
-    for s in json.load(open(data))["results"][0].get("series", []):
-        for v in s["values"]:
-            d = dict(zip(s["columns"], v))
-            got[(d["run_id"], d["sample"])] = [d.get("time_h"), int(d["fault"])] + [d.get(c) for c in cols]
-bad = 0
-cells = 0
-for k, want in ref.items():
-    have = got.get(k)
-    if have is None:
-        bad += 1; print("missing row", k); continue
-    for name, a, b in zip(("time_h", "fault") + tuple(cols), want, have):
-        cells += 1
-        if (a is None) != (b is None) or (a is not None and float(a) != float(b)):
-            bad += 1
-            if bad < 10:
-                fa = "NULL" if a is None else "%.17g" % a
-                fb = "NULL" if b is None else "%.17g" % b
-                print("mismatch %s %s: sqlite %s, %s %s" % (k, name, fa, mode, fb))
-extra = len(set(got) - set(ref))
-print("%d rows, %d columns, %d cells compared, %d mismatches, %d extra rows" % (len(ref), len(cols), cells, bad, extra))
-sys.exit(1 if bad or extra or not ref else 0)
-EOF
-
-config() { # name, storage lines..., with the shared data/simulator/preprocessing
-  local name=$1; shift
-  {
-    printf 'data: {source: simulator, output_dir: out-%s, chunk_rows: %s}\n' "$name" "${CHUNK:-8192}"
-    printf 'simulator: {faults: [%s], hours: %s, fault_at: 1}\n' "${FAULTS:-0, 1}" "${HOURS:-2}"
-    printf 'preprocessing:\n  steps:\n    - missing: {method: ffill}\n'
-    printf '    - features: {rolling: [20], stats: [mean, std], diff: [1]}\n'
-    printf 'storage:\n'
-    for line in "$@"; do printf '  %s\n' "$line"; done
-  } > "$name.yaml"
-}
 run_ids="sim_idv00_seed4651207995_2h sim_idv01_seed4651207995_2h"
 
 # --- reference: the same runs in SQLite ------------------------------------------------
-config ref "type: sqlite" "connection_string: ref.db"
-"$TEP" run -c ref.yaml --quiet
-expect "reference run in SQLite" '[ "$(sqlite3 ref.db "select count(*) from tep_processed")" = 80 ]'
-ref_cols=$(sqlite3 ref.db "select count(*) from pragma_table_info('tep_processed')")
-cols=$(sqlite3 ref.db "select group_concat('\"' || name || '\"', ',') from pragma_table_info('tep_processed') where name not in ('id','run_id','sample','time_h','fault')")
+store_reference
 
 # ===================================== PostgreSQL =========================================
 pg_dsn=$TEP_PG_DSN
@@ -121,7 +68,7 @@ port=${pg_dsn#*port=}; port=${port%% *}
 
 pg_suite() { # layout, table prefix: full run, exact values, rerun, server killed mid-run
   local layout=$1 P=$2 L="pg/$1"
-  config "pg_$layout" "type: postgresql" "connection_string: \"$pg_dsn\"" "layout: $layout" "table_prefix: $P"
+  store_config "pg_$layout" "type: postgresql" "connection_string: \"$pg_dsn\"" "layout: $layout" "table_prefix: $P"
   out=$("$TEP" run -c "pg_$layout.yaml" 2>&1); rc=$?
   expect "$L: run exits 0" '[ $rc -eq 0 ]'
   expect "$L: summary masks the password" 'echo "$out" | grep -q "password=\*\*\*" && no_secret "$out"'
@@ -134,9 +81,7 @@ pg_suite() { # layout, table prefix: full run, exact values, rerun, server kille
   expect "$L: quality rows as in SQLite" '[ "$(pq "select count(*) from ${P}quality")" = "$(sqlite3 ref.db "select count(*) from quality")" ]'
   expect "$L: lineage (seed) recorded" '[ "$(pq "select seed from ${P}runs where run_id = '"'sim_idv01_seed4651207995_2h'"'")" = 4651207995 ]'
   expect "$L: ts = run start + time_h" '[ "$(pq "select count(*) from ${P}tep_processed p join ${P}runs r using (run_id) where abs(extract(epoch from p.ts - r.started_at) - p.time_h * 3600) > 0.001")" = 0 ]'
-  "$TEP_PG_BIN/psql" -X -q -At -F $'\t' "$TEP_PG_ADMIN_DSN" -c "set extra_float_digits = 3" \
-    -c "select run_id, sample, time_h, fault, $cols from ${P}tep_processed" > pg_rows.tsv
-  cmp_out=$($PY compare.py pg ref.db pg_rows.tsv); rc=$?
+  pg_matches_reference "$TEP_PG_ADMIN_DSN" "${P}tep_processed" pg_rows.tsv; rc=$?
   echo "  $cmp_out" | tail -1
   expect "$L: every value identical to SQLite (exact doubles)" '[ $rc -eq 0 ]'
 
@@ -152,7 +97,7 @@ pg_suite() { # layout, table prefix: full run, exact values, rerun, server kille
 
   # server killed mid-run: exit 1, a clear message, nothing of that run, earlier runs intact
   before=$(pq "select count(*) || ' ' || sum(xmeas_9) from ${P}tep_processed")
-  HOURS=400 FAULTS=0 CHUNK=50 config pglong "type: postgresql" "connection_string: \"$pg_dsn\"" "retry_seconds: 1" "table_prefix: $P"
+  HOURS=400 FAULTS=0 CHUNK=50 store_config pglong "type: postgresql" "connection_string: \"$pg_dsn\"" "retry_seconds: 1" "table_prefix: $P"
   "$TEP" run -c pglong.yaml --quiet > long.out 2>&1 &
   tep_pid=$!
   for i in $(seq 1 100); do # wait until the COPY streams
@@ -178,33 +123,33 @@ pg_suite partitioned ""
 pg_suite table t_
 
 # schema + table prefix
-config pgs "type: postgresql" "connection_string: \"$pg_dsn\"" "schema: tep_s" "table_prefix: p_"
+store_config pgs "type: postgresql" "connection_string: \"$pg_dsn\"" "schema: tep_s" "table_prefix: p_"
 "$TEP" run -c pgs.yaml --quiet --log-level warn
 expect "pg: schema and table_prefix" '[ $? -eq 0 ] && [ "$(pq "select count(*) from tep_s.p_tep_processed")" = 80 ] && [ "$(pq "select count(*) from tep_s.p_runs")" = 2 ]'
 
 # unsafe names are rejected before anything runs
 for bad in 'schema: "x; DROP TABLE runs"' 'table_prefix: "a\"b"' 'schema: "public\" CASCADE --"'; do
-  config pgbad "type: postgresql" "connection_string: \"$pg_dsn\"" "$bad"
+  store_config pgbad "type: postgresql" "connection_string: \"$pg_dsn\"" "$bad"
   out=$("$TEP" run -c pgbad.yaml --quiet 2>&1); rc=$?
   expect "pg: unsafe name rejected ($bad)" '[ $rc -eq 2 ] && echo "$out" | grep -q "not a safe SQL identifier"'
 done
 expect "pg: runs table still there" '[ "$(pq "select count(*) from runs")" = 2 ]'
 
 # invalid credentials: refused at once, clear message, no password anywhere
-config pgpw "type: postgresql" "connection_string: \"${pg_dsn/password=$TEP_PG_PASSWORD/password=WrongSecret42}\""
+store_config pgpw "type: postgresql" "connection_string: \"${pg_dsn/password=$TEP_PG_PASSWORD/password=WrongSecret42}\""
 t0=$(date +%s)
 out=$("$TEP" run -c pgpw.yaml --quiet 2>&1); rc=$?
 echo "  $out" | head -2
 expect "pg: bad password: exit 1, 'password authentication failed'" '[ $rc -eq 1 ] && echo "$out" | grep -q "password authentication failed"'
 expect "pg: bad password: no retry loop" '[ $(( $(date +%s) - t0 )) -lt 5 ]'
 expect "pg: bad password: no password in the message" 'no_secret "$out" && echo "$out" | grep -q "password=\*\*\*"'
-config pguri "type: postgresql" "connection_string: \"postgresql://tep:WrongSecret42@127.0.0.1:$port/tep\""
+store_config pguri "type: postgresql" "connection_string: \"postgresql://tep:WrongSecret42@127.0.0.1:$port/tep\""
 out=$("$TEP" run -c pguri.yaml --quiet 2>&1); rc=$?
 expect "pg: bad password in a URI: masked" '[ $rc -eq 1 ] && no_secret "$out" && echo "$out" | grep -q "password authentication failed"'
 
 # server down: give up after storage.retry_seconds with a clear message
 "$services" kill pg
-config pgdown "type: postgresql" "connection_string: \"$pg_dsn\"" "retry_seconds: 1.5"
+store_config pgdown "type: postgresql" "connection_string: \"$pg_dsn\"" "retry_seconds: 1.5"
 t0=$(date +%s.%N)
 out=$("$TEP" run -c pgdown.yaml --quiet 2>&1); rc=$?
 t1=$(date +%s.%N)
@@ -212,7 +157,7 @@ echo "  $out" | grep error | head -1
 expect "pg: server down: exit 1 after retrying" '[ $rc -eq 1 ] && echo "$out" | grep -q "cannot connect after [0-9]* attempts"'
 expect "pg: server down: gave up after ~retry_seconds" 'awk -v a=$t0 -v b=$t1 "BEGIN { exit !(b - a >= 1.4 && b - a < 6) }"'
 # ... and a server that comes up during the backoff is used
-config pglate "type: postgresql" "connection_string: \"$pg_dsn\"" "retry_seconds: 30"
+store_config pglate "type: postgresql" "connection_string: \"$pg_dsn\"" "retry_seconds: 30"
 "$TEP" run -c pglate.yaml --quiet > late.out 2>&1 &
 tep_pid=$!
 for i in $(seq 1 100); do grep -q "retrying for up to" late.out && break; sleep 0.1; done
@@ -224,7 +169,7 @@ expect "pg: late server: connected after backoff, run stored" '[ $rc -eq 0 ] && 
 
 # ===================================== InfluxDB ===========================================
 iurl="http://tep:$TEP_INFLUX_PASSWORD@${TEP_INFLUX_URL#http://}"
-config influx "type: influxdb" "connection_string: \"$iurl\"" "batch_rows: 7" "start_time: 2024-01-01T00:00:00Z"
+store_config influx "type: influxdb" "connection_string: \"$iurl\"" "batch_rows: 7" "start_time: 2024-01-01T00:00:00Z"
 out=$("$TEP" run -c influx.yaml 2>&1); rc=$?
 expect "influx: run exits 0" '[ $rc -eq 0 ]'
 expect "influx: summary masks the password" 'echo "$out" | grep -q "tep:\*\*\*@" && no_secret "$out"'
@@ -235,7 +180,7 @@ done
 expect "influx: nothing left in staging" '[ "$(icount tep_processed_staging)" = 0 ]'
 expect "influx: 2 complete runs" '[ "$(iq "SELECT count(rows_stored) FROM tep_processed_runs WHERE status = '"'complete'"'" | grep -o "\[\"1970-01-01T00:00:00Z\",2\]")" != "" ]'
 iq "SELECT * FROM tep_processed" --data-urlencode "epoch=ns" > influx_rows.json
-cmp_out=$($PY compare.py influx ref.db influx_rows.json); rc=$?
+cmp_out=$($PY "$src/tests/compare_store.py" influx ref.db influx_rows.json); rc=$?
 echo "  $cmp_out" | tail -1
 expect "influx: every value identical to SQLite (full precision)" '[ $rc -eq 0 ]'
 bad_ts=$($PY -c '
@@ -260,7 +205,7 @@ expect "influx: rerun leaves exactly 80 points (replaced)" '[ "$(icount tep_proc
 expect "influx: rerun: one runs point per run" '[ "$(iq "SELECT count(rows_stored) FROM tep_processed_runs" | grep -o ",2\]")" = ",2]" ]'
 
 # without staging: straight into the measurement, rerun still replaces
-config idirect "type: influxdb" "connection_string: \"$iurl\"" "measurement: direct" "staging: false" "start_time: 2024-01-01T00:00:00Z"
+store_config idirect "type: influxdb" "connection_string: \"$iurl\"" "measurement: direct" "staging: false" "start_time: 2024-01-01T00:00:00Z"
 "$TEP" run -c idirect.yaml --quiet --log-level warn && "$TEP" run -c idirect.yaml --quiet --log-level warn
 expect "influx: staging false: run + rerun = 80 points" '[ $? -eq 0 ] && [ "$(icount direct)" = 80 ] && [ "$(icount direct_staging)" = 0 ]'
 
@@ -289,23 +234,23 @@ expect "pg: odd run id stored twice = once, NULLs kept" '[ "$(pq "select count(*
 
 # unsafe names
 for bad in 'measurement: "x; DROP TABLE runs"' "measurement: \"m' OR 1=1\"" 'database: "tep\" ; DROP DATABASE tep"'; do
-  config ibad "type: influxdb" "connection_string: \"$iurl\"" "$bad"
+  store_config ibad "type: influxdb" "connection_string: \"$iurl\"" "$bad"
   out=$("$TEP" run -c ibad.yaml --quiet 2>&1); rc=$?
   expect "influx: unsafe name rejected ($bad)" '[ $rc -eq 2 ] && echo "$out" | grep -q "is not a safe name"'
 done
 
 # invalid credentials
-config ipw "type: influxdb" "connection_string: \"$TEP_INFLUX_URL\"" "username: tep" "password: WrongSecret42"
+store_config ipw "type: influxdb" "connection_string: \"$TEP_INFLUX_URL\"" "username: tep" "password: WrongSecret42"
 out=$("$TEP" run -c ipw.yaml --quiet 2>&1); rc=$?
 echo "  $out" | head -1
 expect "influx: bad password: exit 1, HTTP 401 and the server's message" '[ $rc -eq 1 ] && echo "$out" | grep -q "HTTP 401: authorization failed"'
 expect "influx: bad password: not in the message" 'no_secret "$out"'
-config ipw2 "type: influxdb" "connection_string: \"http://tep:WrongSecret42@${TEP_INFLUX_URL#http://}\""
+store_config ipw2 "type: influxdb" "connection_string: \"http://tep:WrongSecret42@${TEP_INFLUX_URL#http://}\""
 out=$("$TEP" run -c ipw2.yaml --quiet 2>&1); rc=$?
 expect "influx: bad password in the URL: masked" '[ $rc -eq 1 ] && no_secret "$out" && echo "$out" | grep -q "tep:\*\*\*@"'
 
 # server killed mid-run
-HOURS=400 FAULTS=0 CHUNK=50 config ilong "type: influxdb" "connection_string: \"$iurl\"" "batch_rows: 50" "retry_seconds: 1"
+HOURS=400 FAULTS=0 CHUNK=50 store_config ilong "type: influxdb" "connection_string: \"$iurl\"" "batch_rows: 50" "retry_seconds: 1"
 "$TEP" run -c ilong.yaml --quiet > ilong.out 2>&1 &
 tep_pid=$!
 for i in $(seq 1 100); do # wait until points stream into staging

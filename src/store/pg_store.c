@@ -583,8 +583,9 @@ static int load_columns(struct pg_ctx *c, struct tep_error *err)
 
 /* ------------------------------------------------------------ schema */
 
-/* 1 when TimescaleDB is usable in this database (installing it when allowed), else 0. */
-static int timescaledb_available(struct pg_ctx *c, struct tep_error *err)
+/* 1 when TimescaleDB is usable in this database (installing it when allowed), else 0
+ * with the reason in why[n]. */
+static int timescaledb_available(struct pg_ctx *c, char *why, size_t n, struct tep_error *err)
 {
     PGresult *r = sql_params(c, "SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'", 0, NULL,
                              "cannot read the installed extensions", err);
@@ -592,13 +593,35 @@ static int timescaledb_available(struct pg_ctx *c, struct tep_error *err)
     int have = PQntuples(r) > 0;
     PQclear(r);
     if (have) return 1;
+    /* CREATE EXTENSION of a library the server did not preload is a FATAL error in
+     * TimescaleDB (the session ends), not a plain one: ask first. Only superusers may
+     * read shared_preload_libraries; the preloaded loader's own setting
+     * timescaledb.max_background_workers tells it to anyone through pg_settings, which
+     * (unlike current_setting) does not list a placeholder: such a line left in
+     * postgresql.conf of a server that does not preload TimescaleDB. */
+    r = sql_params(c,
+                   "SELECT (SELECT count(*) FROM pg_available_extensions"
+                   " WHERE name = 'timescaledb'), (SELECT count(*) FROM pg_settings"
+                   " WHERE name = 'timescaledb.max_background_workers')",
+                   0, NULL, "cannot read the available extensions", err);
+    if (!r) return -1;
+    bool installed = strcmp(PQgetvalue(r, 0, 0), "0") != 0;
+    bool preloaded = strcmp(PQgetvalue(r, 0, 1), "0") != 0;
+    PQclear(r);
+    if (!installed || !preloaded) {
+        snprintf(why, n, "%s",
+                 !installed ? "it is not installed on the server"
+                            : "the server does not preload it (shared_preload_libraries = "
+                              "'timescaledb' in postgresql.conf, then a restart)");
+        tep_debug("postgresql", "TimescaleDB not available: %s", why);
+        return 0;
+    }
     if (sql_exec(c, c->conn, "SAVEPOINT tep_tsdb", "cannot set a savepoint", err) != 0) return -1;
     r = PQexec(c->conn, "CREATE EXTENSION IF NOT EXISTS timescaledb");
     have = r && PQresultStatus(r) == PGRES_COMMAND_OK;
     if (!have) {
-        char msg[512];
-        scrub(c, r ? PQresultErrorMessage(r) : "", msg, sizeof msg);
-        tep_debug("postgresql", "TimescaleDB not available: %s", msg);
+        scrub(c, r ? PQresultErrorMessage(r) : "", why, n);
+        tep_debug("postgresql", "TimescaleDB not available: %s", why);
     }
     PQclear(r);
     if (sql_exec(c, c->conn, have ? "RELEASE SAVEPOINT tep_tsdb" : "ROLLBACK TO SAVEPOINT tep_tsdb",
@@ -640,13 +663,14 @@ static int create_schema(struct pg_ctx *c, int want_layout, struct tep_error *er
     if (!kind) { /* a new table: which layout */
         if (c->timescaledb == TSDB_ON ||
             (c->timescaledb == TSDB_AUTO && want_layout == LAYOUT_AUTO)) {
-            int have = timescaledb_available(c, err);
+            char why[512] = "";
+            int have = timescaledb_available(c, why, sizeof why, err);
             if (have < 0) goto fail;
             if (!have && c->timescaledb == TSDB_ON) {
                 tep_error_set(err, TEP_ERR_STORE,
                               "PostgreSQL (%s): storage.timescaledb is on but the timescaledb "
-                              "extension is not available in this database",
-                              c->where);
+                              "extension is not available in this database: %s",
+                              c->where, why);
                 goto fail;
             }
             tsdb = have;
