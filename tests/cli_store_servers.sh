@@ -95,6 +95,16 @@ pg_suite() { # layout, table prefix: full run, exact values, rerun, server kille
   expect "$L: rerun keeps the run numbers (id range)" '[ "$(pq "select min(id) || '"' '"' || max(id) from ${P}tep_processed")" = "$ids_before" ]'
   expect "$L: quality rows replaced" '[ "$(pq "select count(*) from ${P}quality")" = "$(sqlite3 ref.db "select count(*) from quality")" ]'
 
+  # a longer run (160 rows): blocks without NULLs take the encoder's fixed-stride path,
+  # the first block (rolling features still empty) the row-by-row one
+  HOURS=8 FAULTS=4 store_config ref8 "type: sqlite" "connection_string: ref8.db"
+  HOURS=8 FAULTS=4 store_config "pg8_$layout" "type: postgresql" "connection_string: \"$pg_dsn\"" "layout: $layout" "table_prefix: ${P}h8_"
+  "$TEP" run -c ref8.yaml --quiet --log-level warn && "$TEP" run -c "pg8_$layout.yaml" --quiet --log-level warn
+  expect "$L: 8 h run stored (160 rows)" '[ "$(pq "select count(*) from ${P}h8_tep_processed")" = 160 ]'
+  pg_matches_reference "$TEP_PG_ADMIN_DSN" "${P}h8_tep_processed" pg_rows8.tsv ref8.db; rc=$?
+  echo "  $cmp_out" | tail -1
+  expect "$L: 8 h run: every value identical to SQLite (exact doubles)" '[ $rc -eq 0 ]'
+
   # server killed mid-run: exit 1, a clear message, nothing of that run, earlier runs intact
   before=$(pq "select count(*) || ' ' || sum(xmeas_9) from ${P}tep_processed")
   HOURS=400 FAULTS=0 CHUNK=50 store_config pglong "type: postgresql" "connection_string: \"$pg_dsn\"" "retry_seconds: 1" "table_prefix: $P"

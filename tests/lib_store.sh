@@ -8,10 +8,11 @@
 #   store_reference            the same runs in SQLite (ref.db), the reference; sets
 #                              ref_cols (columns of tep_processed) and cols (its value
 #                              columns, quoted, comma-separated)
-#   pg_matches_reference ADMIN_DSN TABLE FILE
+#   pg_matches_reference ADMIN_DSN TABLE FILE [REF.db]
 #                              dumps TABLE's rows (exact doubles) to FILE and compares
-#                              them with ref.db by tests/compare_store.py; sets cmp_out,
-#                              returns its status (0 = every value identical)
+#                              them with REF.db (default ref.db) by
+#                              tests/compare_store.py; sets cmp_out, returns its status
+#                              (0 = every value identical)
 
 store_config() {
   local name=$1; shift
@@ -36,5 +37,5 @@ store_reference() {
 pg_matches_reference() {
   "$TEP_PG_BIN/psql" -X -q -At -F $'\t' "$1" -c "set extra_float_digits = 3" \
     -c "select run_id, sample, time_h, fault, $cols from $2" > "$3"
-  cmp_out=$($PY "$src/tests/compare_store.py" pg ref.db "$3")
+  cmp_out=$($PY "$src/tests/compare_store.py" pg "${4:-ref.db}" "$3")
 }

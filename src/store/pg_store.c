@@ -109,7 +109,7 @@ static const char *const key_columns[] = {"id", "run_id", "sample", "time_h", "f
 
 #define PG_EPOCH_UNIX 946684800.0 /* 2000-01-01T00:00:00Z, the origin of timestamptz */
 #define PIECE_BYTES (1u << 20)    /* COPY data moves in pieces of about this size */
-#define GATHER_ROWS 64
+#define GATHER_ROWS 32            /* rows encoded together (their output stays in cache) */
 
 struct piece {
     unsigned char *data;
@@ -160,8 +160,6 @@ struct pg_ctx {
     size_t ncopy_cols;
     unsigned char *buf; /* the piece being filled */
     size_t len, cap;
-    double *block;
-    size_t block_cols;
 };
 
 /* ------------------------------------------------------------ shared helpers */
@@ -1283,61 +1281,80 @@ static inline unsigned char *put_double(unsigned char *p, double d)
     return put64(p, bits);
 }
 
+/* The key fields of row r (field count .. ts) at p; returns the end. */
+static unsigned char *put_keys(const struct pg_ctx *c, const struct tep_frame *f, size_t r,
+                               const char *run_id, size_t id_len, double base_us, unsigned char *p)
+{
+    double t = f->time_h[r];
+    double ts = isfinite(t) ? base_us + t * 3600e6 : base_us;
+    p = put16(p, (uint16_t)(NKEYS + f->ncols));
+    p = put32(p, 8);
+    p = put64(p, (uint64_t)((c->run_number << 32) | c->next_row));
+    p = put32(p, (uint32_t)id_len);
+    memcpy(p, run_id, id_len);
+    p += id_len;
+    p = put32(p, 8);
+    p = put64(p, (uint64_t)f->sample[r]);
+    p = put_double(p, t);
+    p = put32(p, 4);
+    p = put32(p, (uint32_t)f->fault[r]);
+    p = put32(p, 8);
+    return put64(p, (uint64_t)llround(ts));
+}
+
+/* Encode the frame's rows as binary COPY tuples, GATHER_ROWS rows at a time. A
+ * missing value (NaN) is a NULL: 4 bytes instead of 12. Per block, the NULLs of
+ * each row are counted first, which gives every row's offset; rows without NULLs
+ * (nearly all) then get their values column by column straight from the frame,
+ * at those offsets, and rows with NULLs are written value by value. */
 static long pg_process(struct tep_stage *stage, struct tep_frame *f, struct tep_run_meta *meta,
                        struct tep_error *err)
 {
     struct pg_ctx *c = stage->ctx;
     if (f->nrows == 0) return 0;
     if (start_copy(c, f, err) != 0) return -1;
+    if (c->next_row + (long long)f->nrows - 1 > 0xFFFFFFFFLL)
+        return tep_error_set(err, TEP_ERR_STORE, "run %s has more than 2^32 rows", meta->run_id);
     size_t ncols = f->ncols;
-    if (c->block_cols < ncols || !c->block) {
-        free(c->block);
-        c->block = malloc(sizeof(double) * GATHER_ROWS * (ncols ? ncols : 1));
-        if (!c->block) {
-            c->block_cols = 0;
-            return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
-        }
-        c->block_cols = ncols;
-    }
     size_t id_len = strlen(meta->run_id);
-    /* worst case per row: field count, keys, every value present */
-    size_t row_max = 2 + (4 + 8) * 5 + 4 + id_len + ncols * 12;
+    /* a row with every field present (the largest a row can be): field count; id,
+     * sample, time_h, ts (8 bytes each); run_id; fault (4); the values */
+    size_t key_bytes = 2 + (4 + 8) * 4 + (4 + id_len) + (4 + 4);
+    size_t row_max = key_bytes + ncols * 12;
     double base_us = (c->run_base - PG_EPOCH_UNIX) * 1e6;
+    unsigned nulls[GATHER_ROWS];
+    size_t offset[GATHER_ROWS];
     for (size_t r0 = 0; r0 < f->nrows; r0 += GATHER_ROWS) {
         size_t nr = f->nrows - r0 < GATHER_ROWS ? f->nrows - r0 : GATHER_ROWS;
+        if (ensure_buffer(c, row_max * nr, err) != 0) return -1;
+        for (size_t k = 0; k < nr; k++)
+            nulls[k] = isnan(f->time_h[r0 + k]) ? 1 : 0;
         for (size_t i = 0; i < ncols; i++) {
             const double *col = f->cols[i].data + r0;
             for (size_t k = 0; k < nr; k++)
-                c->block[k * ncols + i] = col[k];
+                nulls[k] += col[k] != col[k];
         }
-        if (ensure_buffer(c, row_max * nr, err) != 0) return -1;
-        unsigned char *p = c->buf + c->len;
+        size_t at = c->len;
         for (size_t k = 0; k < nr; k++) {
-            size_t r = r0 + k;
-            if (c->next_row > 0xFFFFFFFFLL)
-                return tep_error_set(err, TEP_ERR_STORE, "run %s has more than 2^32 rows",
-                                     meta->run_id);
-            double t = f->time_h[r];
-            double ts = isfinite(t) ? base_us + t * 3600e6 : base_us;
-            p = put16(p, (uint16_t)(NKEYS + ncols));
-            p = put32(p, 8);
-            p = put64(p, (uint64_t)((c->run_number << 32) | c->next_row));
-            p = put32(p, (uint32_t)id_len);
-            memcpy(p, meta->run_id, id_len);
-            p += id_len;
-            p = put32(p, 8);
-            p = put64(p, (uint64_t)f->sample[r]);
-            p = put_double(p, t);
-            p = put32(p, 4);
-            p = put32(p, (uint32_t)f->fault[r]);
-            p = put32(p, 8);
-            p = put64(p, (uint64_t)llround(ts));
-            const double *row = c->block + k * ncols;
-            for (size_t i = 0; i < ncols; i++)
-                p = put_double(p, row[i]);
+            offset[k] = at;
+            at += row_max - 8 * (size_t)nulls[k];
+            unsigned char *p =
+                put_keys(c, f, r0 + k, meta->run_id, id_len, base_us, c->buf + offset[k]);
             c->next_row++;
+            for (size_t i = 0; nulls[k] && i < ncols; i++)
+                p = put_double(p, f->cols[i].data[r0 + k]);
         }
-        c->len = (size_t)(p - c->buf);
+        for (size_t i = 0; i < ncols; i++) {
+            const double *col = f->cols[i].data + r0;
+            unsigned char *value0 = c->buf + key_bytes + i * 12;
+            for (size_t k = 0; k < nr; k++) {
+                if (nulls[k]) continue;
+                uint64_t bits;
+                memcpy(&bits, &col[k], 8);
+                put64(put32(value0 + offset[k], 8), bits);
+            }
+        }
+        c->len = at;
         if (c->len >= PIECE_BYTES && emit(c, err) != 0) return -1;
     }
     meta->rows_stored += (long long)f->nrows;
@@ -1600,7 +1617,6 @@ static void pg_destroy(struct tep_stage *stage)
     for (size_t k = 0; k < 3; k++)
         free(c->secrets[k]);
     free(c->buf);
-    free(c->block);
     free(c);
     stage->ctx = NULL;
 }
