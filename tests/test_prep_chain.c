@@ -243,7 +243,7 @@ static void test_option_parsing(void)
                              "ffill|linear|mean|drop, got 'spline'");
     CHECK(configure_step(mops, &mo, "max_gap: -3", &err) == -1);
     CHECK_STR(located(&err),
-              "step.yaml:1:10: missing.max_gap: value -3 is out of range: expected 0..1e+08");
+              "step.yaml:1:10: missing.max_gap: value -3 is out of range: expected 0..100000000");
     CHECK(configure_step(mops, &mo, "limit: 3", &err) == -1);
     CHECK_STR(located(&err), "step.yaml:1:1: missing: unknown key 'limit' (expected one of: "
                              "method, max_gap, columns, model)");
@@ -267,7 +267,7 @@ static void test_option_parsing(void)
     CHECK_EQ_INT(fo.stats, TEP_PREP_STAT_MEAN | TEP_PREP_STAT_STD); /* the default */
     CHECK(configure_step(fops, &fo, "lags: [0]", &err) == -1);
     CHECK_STR(located(&err),
-              "step.yaml:1:8: features.lags[0]: value 0 is out of range: expected 1..1e+06");
+              "step.yaml:1:8: features.lags[0]: value 0 is out of range: expected 1..1000000");
     CHECK(configure_step(fops, &fo, "stats: [mean, median]", &err) == -1);
     CHECK_STR(located(&err),
               "step.yaml:1:15: features.stats[1]: expected one of mean|std, got 'median'");
@@ -369,7 +369,7 @@ static void test_stage_configuration(void)
         "and EWMA columns\n",
         "  preprocessing.steps[].features.stats     a list of mean|std (default: mean, std)\n"
         "      rolling statistics to output\n",
-        "  preprocessing.steps[].missing.max_gap    a whole number, 0..1e+08 (default: 10)\n",
+        "  preprocessing.steps[].missing.max_gap    a whole number, 0..100000000 (default: 10)\n",
         "  preprocessing.steps[].missing.columns    column names (a list or a comma list) "
         "(default: empty)\n      columns to fill (empty or all: every column)\n",
         "  preprocessing.steps[].clean.non_monotonic reject|repair|allow (default: reject)\n",

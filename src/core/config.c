@@ -190,7 +190,7 @@ static int parse_number(const struct tep_cfg_key *key, const char *text, bool in
         return -1;
     }
     if (has_range(key) && (v < key->min || v > key->max)) {
-        snprintf(msg, msgsize, "value %s is out of range: expected %g..%g", text, key->min,
+        snprintf(msg, msgsize, "value %s is out of range: expected %.15g..%.15g", text, key->min,
                  key->max);
         return -1;
     }
@@ -484,9 +484,9 @@ void tep_config_print_keys(FILE *out, const char *section, const struct tep_cfg_
         if (k->type == TEP_CFG_ENUM)
             snprintf(form, sizeof form, "%s", k->choices);
         else if (k->type == TEP_CFG_STRING && has_range(k))
-            snprintf(form, sizeof form, "a string of %g..%g bytes", k->min, k->max);
+            snprintf(form, sizeof form, "a string of %.15g..%.15g bytes", k->min, k->max);
         else if (has_range(k))
-            snprintf(form, sizeof form, "%s, %g..%g", type_name(k->type), k->min, k->max);
+            snprintf(form, sizeof form, "%s, %.15g..%.15g", type_name(k->type), k->min, k->max);
         else
             expected_form(k, form, sizeof form);
         const char *def = "none";
