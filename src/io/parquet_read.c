@@ -27,6 +27,7 @@
 #include <zstd.h>
 
 #include "core/catalog.h"
+#include "parquet_internal.h"
 #include "thrift_compact.h"
 
 /* PLAIN values are little-endian: this reader loads them as host values. */
@@ -113,18 +114,6 @@ struct tep_pq_reader {
 };
 
 /* ---- small helpers ---------------------------------------------------- */
-
-static int scratch_reserve(void **ptr, size_t *cap, size_t n, size_t elem)
-{
-    if (n <= *cap) return 0;
-    size_t want = *cap ? *cap : 1024;
-    while (want < n) want *= 2;
-    void *p = realloc(*ptr, want * elem);
-    if (!p) return -1;
-    *ptr = p;
-    *cap = want;
-    return 0;
-}
 
 static uint32_t get_le32(const uint8_t *p)
 {
@@ -966,7 +955,7 @@ static int decompress(struct pqr_chunk_ctx *x, const uint8_t *src, size_t src_le
                           "ZSTD are)",
                           codec_name(codec), codec);
     }
-    if (scratch_reserve((void **)buf, cap, dst_len ? dst_len : 1, 1))
+    if (pq_scratch_reserve((void **)buf, cap, dst_len ? dst_len : 1, 1))
         return tep_error_set_at(x->err, TEP_ERR_NOMEM, x->r->path, 0, 0,
                                 "out of memory for a %zu-byte page", dst_len);
     if (codec == TEP_PQ_WIRE_SNAPPY) {
@@ -1076,7 +1065,7 @@ static int decode_levels(struct pqr_chunk_ctx *x, const uint8_t *p, const uint8_
                          size_t *nonnull)
 {
     struct tep_pq_reader *r = x->r;
-    if (scratch_reserve((void **)&r->levels, &r->levels_cap, n ? n : 1, 1))
+    if (pq_scratch_reserve((void **)&r->levels, &r->levels_cap, n ? n : 1, 1))
         return tep_error_set(x->err, TEP_ERR_NOMEM, "out of memory for definition levels");
     if (rle_hybrid_decode(x, "definition levels", p, end, 1, n, r->levels, 1)) return -1;
     size_t k = 0;
@@ -1108,8 +1097,8 @@ static int dictionary_page(struct pqr_chunk_ctx *x, const uint8_t *data, size_t 
                               n * (size_t)width, len);
         x->dict_fixed = data;
     } else {
-        if (scratch_reserve((void **)&r->dict_views, &r->dict_views_cap, n ? n : 1,
-                            sizeof *r->dict_views))
+        if (pq_scratch_reserve((void **)&r->dict_views, &r->dict_views_cap, n ? n : 1,
+                               sizeof *r->dict_views))
             return tep_error_set(x->err, TEP_ERR_NOMEM, "out of memory for a dictionary");
         const uint8_t *p = data, *end = data + len;
         for (size_t i = 0; i < n; i++) {
@@ -1375,7 +1364,7 @@ static int delta_strings(struct pqr_chunk_ctx *x, const uint8_t *p, const uint8_
     struct tep_pq_reader *r = x->r;
     uint32_t *prefix = NULL, *suffix = NULL;
     int rc = -1;
-    if (scratch_reserve((void **)&r->views, &r->views_cap, k ? k : 1, sizeof *r->views)) {
+    if (pq_scratch_reserve((void **)&r->views, &r->views_cap, k ? k : 1, sizeof *r->views)) {
         tep_error_set(x->err, TEP_ERR_NOMEM, "out of memory for strings");
         goto done;
     }
@@ -1413,7 +1402,7 @@ static int delta_strings(struct pqr_chunk_ctx *x, const uint8_t *p, const uint8_
     }
     size_t bytes = 0; /* front coding: rebuild every string in r->gather */
     for (size_t i = 0; i < k; i++) bytes += prefix[i] + (size_t)suffix[i];
-    if (scratch_reserve((void **)&r->gather, &r->gather_cap, bytes ? bytes : 1, 1)) {
+    if (pq_scratch_reserve((void **)&r->gather, &r->gather_cap, bytes ? bytes : 1, 1)) {
         tep_error_set(x->err, TEP_ERR_NOMEM, "out of memory for strings");
         goto done;
     }
@@ -1453,7 +1442,7 @@ static int page_values(struct pqr_chunk_ctx *x, struct pqr_sink *sink, int encod
                                   k * (size_t)width, avail);
             dense = p;
         } else {
-            if (scratch_reserve((void **)&r->views, &r->views_cap, k ? k : 1, sizeof *r->views))
+            if (pq_scratch_reserve((void **)&r->views, &r->views_cap, k ? k : 1, sizeof *r->views))
                 return tep_error_set(x->err, TEP_ERR_NOMEM, "out of memory for strings");
             for (size_t i = 0; i < k; i++) {
                 if (end - p < 4)
@@ -1481,7 +1470,7 @@ static int page_values(struct pqr_chunk_ctx *x, struct pqr_sink *sink, int encod
             if (bw > 32)
                 return chunk_fail(x, TEP_ERR_PARSE, "dictionary index bit width %d exceeds 32",
                                   bw);
-            if (scratch_reserve((void **)&r->indices, &r->indices_cap, k, sizeof *r->indices))
+            if (pq_scratch_reserve((void **)&r->indices, &r->indices_cap, k, sizeof *r->indices))
                 return tep_error_set(x->err, TEP_ERR_NOMEM, "out of memory for indices");
             if (rle_hybrid_decode(x, "dictionary indices", p, end, bw, k, r->indices, 4))
                 return -1;
@@ -1492,8 +1481,8 @@ static int page_values(struct pqr_chunk_ctx *x, struct pqr_sink *sink, int encod
                                       r->indices[i], x->dict_n);
         }
         if (width) {
-            if (scratch_reserve((void **)&r->gather, &r->gather_cap, k ? k * (size_t)width : 1,
-                                1))
+            if (pq_scratch_reserve((void **)&r->gather, &r->gather_cap, k ? k * (size_t)width : 1,
+                                   1))
                 return tep_error_set(x->err, TEP_ERR_NOMEM, "out of memory for values");
             if (width == 8) {
                 for (size_t i = 0; i < k; i++)
@@ -1504,14 +1493,14 @@ static int page_values(struct pqr_chunk_ctx *x, struct pqr_sink *sink, int encod
             }
             dense = r->gather;
         } else {
-            if (scratch_reserve((void **)&r->views, &r->views_cap, k ? k : 1, sizeof *r->views))
+            if (pq_scratch_reserve((void **)&r->views, &r->views_cap, k ? k : 1, sizeof *r->views))
                 return tep_error_set(x->err, TEP_ERR_NOMEM, "out of memory for strings");
             for (size_t i = 0; i < k; i++) r->views[i] = r->dict_views[r->indices[i]];
             views = r->views;
         }
     } else if (encoding == TEP_PQ_ENC_DELTA_BINARY_PACKED && width &&
                x->info->physical_type != TEP_PQ_PHYS_DOUBLE) {
-        if (scratch_reserve((void **)&r->gather, &r->gather_cap, k ? k * (size_t)width : 1, 1))
+        if (pq_scratch_reserve((void **)&r->gather, &r->gather_cap, k ? k * (size_t)width : 1, 1))
             return tep_error_set(x->err, TEP_ERR_NOMEM, "out of memory for values");
         if (delta_decode(x, &p, end, k, width, r->gather)) return -1;
         dense = r->gather;
@@ -1526,7 +1515,7 @@ static int page_values(struct pqr_chunk_ctx *x, struct pqr_sink *sink, int encod
             return chunk_fail(x, TEP_ERR_PARSE,
                               "BYTE_STREAM_SPLIT section holds %zu bytes, expected %zu", avail,
                               k * (size_t)width);
-        if (scratch_reserve((void **)&r->gather, &r->gather_cap, k ? k * (size_t)width : 1, 1))
+        if (pq_scratch_reserve((void **)&r->gather, &r->gather_cap, k ? k * (size_t)width : 1, 1))
             return tep_error_set(x->err, TEP_ERR_NOMEM, "out of memory for values");
         for (int b = 0; b < width; b++) {
             const uint8_t *stream = p + (size_t)b * k;

@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "parquet_internal.h"
 #include "thrift_compact.h"
 
 /* PLAIN values are little-endian: this writer copies host values as they are. */
@@ -141,19 +142,6 @@ static void bytes_free(struct pqw_bytes *b)
 {
     free(b->data);
     memset(b, 0, sizeof *b);
-}
-
-/* Grow a scratch array of `elem`-byte items to hold `n`. */
-static int scratch_reserve(void **ptr, size_t *cap, size_t n, size_t elem)
-{
-    if (n <= *cap) return 0;
-    size_t want = *cap ? *cap : 1024;
-    while (want < n) want *= 2;
-    void *p = realloc(*ptr, want * elem);
-    if (!p) return -1;
-    *ptr = p;
-    *cap = want;
-    return 0;
 }
 
 static void put_le32(uint8_t *p, uint32_t v)
@@ -580,7 +568,7 @@ static int collect_levels(struct tep_pq_writer *w, const struct pqw_column *col,
     *nulls = 0;
     uint8_t *levels = NULL;
     if (col->nullable) {
-        if (scratch_reserve((void **)&w->levels, &w->levels_cap, nrows ? nrows : 1, 1))
+        if (pq_scratch_reserve((void **)&w->levels, &w->levels_cap, nrows ? nrows : 1, 1))
             return fail_nomem(w, err, "for definition levels");
         levels = w->levels;
     }
@@ -640,7 +628,7 @@ static int write_column_chunk(struct tep_pq_writer *w, const struct pqw_column *
     const uint8_t *dense = data->values;
     size_t plain_bytes = 0;
     if (strings) {
-        if (scratch_reserve((void **)&w->views, &w->views_cap, k ? k : 1, sizeof *w->views))
+        if (pq_scratch_reserve((void **)&w->views, &w->views_cap, k ? k : 1, sizeof *w->views))
             return fail_nomem(w, err, "for string values");
         const char *const *sv = data->values;
         size_t j = 0;
@@ -689,7 +677,7 @@ static int write_column_chunk(struct tep_pq_writer *w, const struct pqw_column *
     int bw = 0;
     bool try_dict = col->type == TEP_PQ_DOUBLE ? w->opt.dictionary_doubles : w->opt.dictionary;
     if (try_dict && k > 0) {
-        if (scratch_reserve((void **)&w->indices, &w->indices_cap, k, sizeof *w->indices))
+        if (pq_scratch_reserve((void **)&w->indices, &w->indices_cap, k, sizeof *w->indices))
             return fail_nomem(w, err, "for dictionary indices");
         int built = dict_build(&w->dict, dense, strings ? w->views : NULL, k, width,
                                w->opt.dictionary_limit, w->indices);
@@ -1176,8 +1164,8 @@ int tep_pq_write_frame(struct tep_pq_writer *w, const struct tep_frame *frame,
             return tep_error_set_at(err, TEP_ERR_ARG, w->path, 0, (long)(5 + c),
                                     "frame column %zu is '%s', the Parquet writer expects '%s'",
                                     c + 1, frame->cols[c].name, w->cols[4 + c].name);
-    if (scratch_reserve((void **)&w->frame_run_ids, &w->frame_run_ids_cap,
-                        frame->nrows ? frame->nrows : 1, sizeof *w->frame_run_ids))
+    if (pq_scratch_reserve((void **)&w->frame_run_ids, &w->frame_run_ids_cap,
+                           frame->nrows ? frame->nrows : 1, sizeof *w->frame_run_ids))
         return fail_nomem(w, err, "for run ids");
     for (size_t i = 0; i < frame->nrows; i++) w->frame_run_ids[i] = frame->run_id;
     data = calloc(w->ncols, sizeof *data);

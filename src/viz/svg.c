@@ -571,13 +571,19 @@ void tep_svg_end(struct tep_svg_buf *buf)
     tep_svg_buf_append(buf, "</svg>\n");
 }
 
-void tep_svg_text(struct tep_svg_buf *buf, double x, double y, const char *attrs, const char *text)
+/* The start tag of a <text> at (x, y); its content and "</text>" are the caller's. */
+static void open_text(struct tep_svg_buf *buf, double x, double y, const char *attrs)
 {
     tep_svg_buf_append(buf, "<text");
     put_attr_coord(buf, "x", x);
     put_attr_coord(buf, "y", y);
     put_attrs(buf, attrs);
     tep_svg_buf_append(buf, ">");
+}
+
+void tep_svg_text(struct tep_svg_buf *buf, double x, double y, const char *attrs, const char *text)
+{
+    open_text(buf, x, y, attrs);
     tep_svg_buf_escape(buf, text);
     tep_svg_buf_append(buf, "</text>\n");
 }
@@ -782,6 +788,37 @@ static void draw_x_labels(struct tep_svg_buf *buf, const struct plot *p, const c
     }
     tep_svg_text(buf, p->left + p->width / 2, base + 35,
                  "text-anchor=\"middle\" fill=\"" MUTED "\"", title);
+}
+
+/* The y-axis title, rotated to read upwards, centred on the plot's height left of it. */
+static void draw_y_title(struct tep_svg_buf *buf, const struct plot *p, const char *title)
+{
+    double cy = p->top + p->height / 2;
+    tep_svg_buf_append(buf, "<text");
+    put_attr_coord(buf, "x", 18);
+    put_attr_coord(buf, "y", cy);
+    tep_svg_buf_append(buf, " transform=\"rotate(-90 18 ");
+    put_coord(buf, cy);
+    tep_svg_buf_append(buf, ")\" text-anchor=\"middle\" fill=\"" MUTED "\">");
+    tep_svg_buf_escape(buf, title);
+    tep_svg_buf_append(buf, "</text>\n");
+}
+
+/* A label of two parts: `name` in bold, then (when not empty) `gap` and `detail` muted. */
+static void draw_name_detail(struct tep_svg_buf *buf, double x, double y, const char *attrs,
+                             const char *name, const char *gap, const char *detail)
+{
+    open_text(buf, x, y, attrs);
+    tep_svg_buf_append(buf, "<tspan font-weight=\"600\">");
+    tep_svg_buf_escape(buf, name);
+    tep_svg_buf_append(buf, "</tspan>");
+    if (*detail) {
+        tep_svg_buf_append(buf, "<tspan fill=\"" MUTED "\">");
+        tep_svg_buf_append(buf, gap);
+        tep_svg_buf_escape(buf, detail);
+        tep_svg_buf_append(buf, "</tspan>");
+    }
+    tep_svg_buf_append(buf, "</text>\n");
 }
 
 /* Title and optional subtitle; returns the y below them. */
@@ -1140,18 +1177,7 @@ char *tep_svg_trend(const struct tep_svg_trend_spec *spec, struct tep_error *err
             snprintf(attrs, sizeof attrs, "fill=\"%s\"", tep_svg_series_colour(k));
             tep_svg_rect(&buf, left, ly - 9, 10, 10, attrs);
             series_detail(s, detail, sizeof detail);
-            tep_svg_buf_append(&buf, "<text");
-            put_attr_coord(&buf, "x", left + 15);
-            put_attr_coord(&buf, "y", ly);
-            tep_svg_buf_append(&buf, "><tspan font-weight=\"600\">");
-            tep_svg_buf_escape(&buf, series_name(s));
-            tep_svg_buf_append(&buf, "</tspan>");
-            if (*detail) {
-                tep_svg_buf_append(&buf, "<tspan fill=\"" MUTED "\">  ");
-                tep_svg_buf_escape(&buf, detail);
-                tep_svg_buf_append(&buf, "</tspan>");
-            }
-            tep_svg_buf_append(&buf, "</text>\n");
+            draw_name_detail(&buf, left + 15, ly, NULL, series_name(s), "  ", detail);
         }
         draw_fault_region(&buf, &p, spec->onset_h, spec->fault_end_h);
         draw_x_grid(&buf, &p);
@@ -1180,17 +1206,7 @@ char *tep_svg_trend(const struct tep_svg_trend_spec *spec, struct tep_error *err
                 if (!other || strcmp(other->unit, info->unit) != 0) ylabel = NULL;
             }
         }
-        if (ylabel) {
-            double cy = p.top + p.height / 2;
-            tep_svg_buf_append(&buf, "<text");
-            put_attr_coord(&buf, "x", 18);
-            put_attr_coord(&buf, "y", cy);
-            tep_svg_buf_append(&buf, " transform=\"rotate(-90 18 ");
-            put_coord(&buf, cy);
-            tep_svg_buf_append(&buf, ")\" text-anchor=\"middle\" fill=\"" MUTED "\">");
-            tep_svg_buf_escape(&buf, ylabel);
-            tep_svg_buf_append(&buf, "</text>\n");
-        }
+        if (ylabel) draw_y_title(&buf, &p, ylabel);
     }
     draw_x_labels(&buf, &p, "time since start of run (h)");
     tep_svg_end(&buf);
@@ -1464,18 +1480,9 @@ char *tep_svg_control_chart(const struct tep_svg_control_spec *spec, struct tep_
     }
     draw_marker_labels(&buf, labels, nlabels, p.left, width - right_margin, p.top - 5);
 
-    /* rotated y-axis label */
-    double cy = p.top + p.height / 2;
     char ylabel[160];
     snprintf(ylabel, sizeof ylabel, "%s%s", stat_label, spec->log_scale ? " (log scale)" : "");
-    tep_svg_buf_append(&buf, "<text");
-    put_attr_coord(&buf, "x", 18);
-    put_attr_coord(&buf, "y", cy);
-    tep_svg_buf_append(&buf, " transform=\"rotate(-90 18 ");
-    put_coord(&buf, cy);
-    tep_svg_buf_append(&buf, ")\" text-anchor=\"middle\" fill=\"" MUTED "\">");
-    tep_svg_buf_escape(&buf, ylabel);
-    tep_svg_buf_append(&buf, "</text>\n");
+    draw_y_title(&buf, &p, ylabel);
     draw_x_labels(&buf, &p, "time since start of run (h)");
     tep_svg_end(&buf);
     return tep_svg_buf_finish(&buf, err);
@@ -1603,18 +1610,8 @@ char *tep_svg_contributions(const struct tep_svg_contrib_spec *spec, struct tep_
                  sizeof desc_part);
         double cy = top + row_h * (double)b + row_h / 2;
         /* label: bold reference name, then the description, right-aligned */
-        tep_svg_buf_append(&buf, "<text");
-        put_attr_coord(&buf, "x", p.left - 10);
-        put_attr_coord(&buf, "y", cy + 4);
-        tep_svg_buf_append(&buf, " text-anchor=\"end\"><tspan font-weight=\"600\">");
-        tep_svg_buf_escape(&buf, name_part);
-        tep_svg_buf_append(&buf, "</tspan>");
-        if (*desc_part) {
-            tep_svg_buf_append(&buf, "<tspan fill=\"" MUTED "\"> ");
-            tep_svg_buf_escape(&buf, desc_part);
-            tep_svg_buf_append(&buf, "</tspan>");
-        }
-        tep_svg_buf_append(&buf, "</text>\n");
+        draw_name_detail(&buf, p.left - 10, cy + 4, "text-anchor=\"end\"", name_part, " ",
+                         desc_part);
         double value = rank[b].value;
         double w = value > 0 ? (value - p.x.lo) / (p.x.hi - p.x.lo) * p.width : 0.0;
         bool manipulated = info && info->kind == TEP_VAR_MANIPULATED;
