@@ -84,5 +84,14 @@ out=$("$TEP" campaign --idv 0,99 --out-dir "$tmp/c2" 2>&1); rc=$?
 expect "campaign rejects IDV 99" '[ $rc -eq 2 ] && echo "$out" | grep -q "expected IDV numbers"'
 out=$("$TEP" campaign --idv 1 2>&1); rc=$?
 expect "campaign needs --out-dir" '[ $rc -eq 2 ] && echo "$out" | grep -q "out-dir"'
+# the options campaign shares with simulate are checked as simulate checks them
+for bad in "--fault-at -1:expected hours >= 0, got -1" "--hours -1:expected a positive number of hours, got -1" \
+           "--interval 0:expected 1..86400 seconds, got 0"; do
+  out=$("$TEP" campaign --idv 1 --out-dir "$tmp/c3" ${bad%%:*} 2>&1); rc=$?
+  expect "campaign ${bad%%:*}: exit 2, '${bad#*:}', nothing written" \
+    '[ $rc -eq 2 ] && echo "$out" | grep -qF "${bad#*:}" && [ ! -e "$tmp/c3" ]'
+  out=$("$TEP" simulate ${bad%%:*} 2>&1); rc=$?
+  expect "simulate ${bad%%:*}: the same message" '[ $rc -eq 2 ] && echo "$out" | grep -qF "${bad#*:}"'
+done
 
 finish

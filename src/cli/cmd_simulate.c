@@ -177,6 +177,44 @@ static bool ends_with(const char *s, const char *suffix)
     return n > k && strcmp(s + n - k, suffix) == 0;
 }
 
+/* The options `simulate` and `campaign` share (--fault-at, --hours, --seed,
+ * --interval), checked the same way for both. Returns 1 when `c` was one of them,
+ * 0 when it was not, -1 (message printed) when its value is not valid. */
+static int shared_sim_option(const char *cmd, int c, const char *arg, struct tep_sim_options *opt,
+                             double *fault_at)
+{
+    long n;
+    switch (c) {
+    case 'f':
+        if (tep_cli_double(cmd, "--fault-at", arg, fault_at)) return -1;
+        if (*fault_at < 0) {
+            fprintf(stderr, "tep %s: --fault-at: expected hours >= 0, got %s\n", cmd, arg);
+            return -1;
+        }
+        return 1;
+    case 'H':
+        if (tep_cli_double(cmd, "--hours", arg, &opt->hours)) return -1;
+        if (opt->hours <= 0) {
+            fprintf(stderr, "tep %s: --hours: expected a positive number of hours, got %s\n", cmd,
+                    arg);
+            return -1;
+        }
+        return 1;
+    case 's':
+        if (tep_cli_double(cmd, "--seed", arg, &opt->seed)) return -1;
+        return 1;
+    case 'I':
+        if (tep_cli_long(cmd, "--interval", arg, &n)) return -1;
+        if (n < 1 || n > 86400) {
+            fprintf(stderr, "tep %s: --interval: expected 1..86400 seconds, got %s\n", cmd, arg);
+            return -1;
+        }
+        opt->interval_s = (int)n;
+        return 1;
+    default: return 0;
+    }
+}
+
 int tep_cmd_simulate(int argc, char **argv)
 {
     const char *cmd = "simulate";
@@ -197,36 +235,11 @@ int tep_cmd_simulate(int argc, char **argv)
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        long n;
+        int shared = shared_sim_option(cmd, c, optarg, &opt, &fault_at);
+        if (shared < 0) return 2;
+        if (shared) continue;
         switch (c) {
         case 'i': idv_list = optarg; break;
-        case 'f':
-            if (tep_cli_double(cmd, "--fault-at", optarg, &fault_at)) return 2;
-            if (fault_at < 0) {
-                fprintf(stderr, "tep %s: --fault-at: expected hours >= 0, got %s\n", cmd, optarg);
-                return 2;
-            }
-            break;
-        case 'H':
-            if (tep_cli_double(cmd, "--hours", optarg, &opt.hours)) return 2;
-            if (opt.hours <= 0) {
-                fprintf(stderr, "tep %s: --hours: expected a positive number of hours, got %s\n",
-                        cmd, optarg);
-                return 2;
-            }
-            break;
-        case 's':
-            if (tep_cli_double(cmd, "--seed", optarg, &opt.seed)) return 2;
-            break;
-        case 'I':
-            if (tep_cli_long(cmd, "--interval", optarg, &n)) return 2;
-            if (n < 1 || n > 86400) {
-                fprintf(stderr, "tep %s: --interval: expected 1..86400 seconds, got %s\n", cmd,
-                        optarg);
-                return 2;
-            }
-            opt.interval_s = (int)n;
-            break;
         case 'o': output = optarg; break;
         case 'F': format = optarg; break;
         case 'c': codec_name = optarg; break;
@@ -408,7 +421,9 @@ int tep_cmd_campaign(int argc, char **argv)
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        long n;
+        int shared = shared_sim_option(cmd, c, optarg, &base, &fault_at);
+        if (shared < 0) return 2;
+        if (shared) continue;
         switch (c) {
         case 'p': preset = optarg; break;
         case 'i': idv_text = optarg; break;
@@ -418,23 +433,6 @@ int tep_cmd_campaign(int argc, char **argv)
                 fprintf(stderr, "tep %s: --seeds: expected 1..100000, got %s\n", cmd, optarg);
                 return 2;
             }
-            break;
-        case 's':
-            if (tep_cli_double(cmd, "--seed", optarg, &base.seed)) return 2;
-            break;
-        case 'H':
-            if (tep_cli_double(cmd, "--hours", optarg, &base.hours)) return 2;
-            break;
-        case 'f':
-            if (tep_cli_double(cmd, "--fault-at", optarg, &fault_at)) return 2;
-            break;
-        case 'I':
-            if (tep_cli_long(cmd, "--interval", optarg, &n)) return 2;
-            if (n < 1 || n > 86400) {
-                fprintf(stderr, "tep %s: --interval: expected 1..86400 seconds\n", cmd);
-                return 2;
-            }
-            base.interval_s = (int)n;
             break;
         case 'S': base.stop_at_shutdown = true; break;
         case 'F': format = optarg; break;
