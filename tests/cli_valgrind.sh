@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # cli_valgrind.sh - the main paths under valgrind: no memory errors and no leaks in
 # `tep simulate`, `tep run` (simulator -> every preprocessing step -> SQLite -> analysis and
-# report) and `tep analyze` on Braatz files. Skipped for sanitizer builds (ASan and valgrind
-# do not mix) and when valgrind is missing.
+# report), `tep analyze` on Braatz files, and `tep run` into the other stores: a local
+# Parquet lake, and PostgreSQL (loader threads) and InfluxDB on throwaway servers
+# (scripts/services.sh; that part is left out with a note when they cannot be started).
+# Skipped for sanitizer builds (ASan and valgrind do not mix) and when valgrind is missing.
 . "$(dirname "$0")/lib_cli.sh"
 command -v valgrind >/dev/null 2>&1 || { echo "SKIP: valgrind not installed"; exit 77; }
 if ldd "$TEP" 2>/dev/null | grep -q asan; then echo "SKIP: sanitizer build"; exit 77; fi
@@ -30,5 +32,31 @@ B="${TEP_SHARED_DIR:-../shared}/data/braatz"
 if [ -f "$B/d00.dat" ]; then
   vg "$TEP" analyze --train "$B/d00.dat" --test "$B/d01_te.dat" --json a.json > /dev/null 2>&1
   expect "analyze: no errors, no leaks" '[ $? -eq 0 ] && [ -s a.json ]'
+fi
+
+# the other stores, each with the same small run
+store_run() { # name, storage lines...: tep run under valgrind into that store
+  local name=$1; shift
+  { printf 'data: {source: simulator, output_dir: out-%s}\n' "$name"
+    printf 'simulator: {faults: [0, 4], hours: 1, fault_at: 0.5}\n'
+    printf 'preprocessing: {steps: [{features: {rolling: [5], stats: [mean], diff: [1]}}]}\n'
+    printf 'storage:\n'; for line in "$@"; do printf '  %s\n' "$line"; done; } > "$name.yaml"
+  vg "$TEP" run -c "$name.yaml" --quiet > "$name.out" 2>&1
+}
+store_run lake "type: parquet" "path: lake"
+expect "run into a Parquet lake: no errors, no leaks" '[ $? -eq 0 ] && [ -d lake/tep_processed ]'
+src=${TEP_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+unset TEP_SERVICES_DIR
+if env_lines=$("$src/scripts/services.sh" start 2>services.log); then
+  eval "$env_lines"
+  trap '"$src/scripts/services.sh" stop >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+  store_run pg "type: postgresql" "connection_string: \"$TEP_PG_DSN\"" "connections: 2"
+  expect "run into PostgreSQL (2 loader threads): no errors, no leaks" '[ $? -eq 0 ]'
+  store_run influx "type: influxdb" "connection_string: $TEP_INFLUX_URL" "username: tep" \
+    "password: $TEP_INFLUX_PASSWORD"
+  expect "run into InfluxDB: no errors, no leaks" '[ $? -eq 0 ]'
+else
+  echo "note: PostgreSQL/InfluxDB could not be started here; their valgrind runs are left out"
+  sed 's/^/  /' services.log
 fi
 finish
