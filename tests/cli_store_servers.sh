@@ -10,8 +10,10 @@
 # (quote, comma, '=', space) and a row without any value. PostgreSQL: both layouts
 # (partitioned: parallel load + partition swap; table: DELETE + COPY), the table of
 # an interrupted load dropped by the next load, backoff until a late server answers,
-# giving up after storage.retry_seconds, schema + table_prefix. InfluxDB: batches,
-# staging measurement emptied, time = start_time + time_h in ns, tags.
+# giving up after storage.retry_seconds, schema + table_prefix; `tep analyze` / `tep
+# report` / `tep run` with analysis: on the PostgreSQL store give the results of the
+# same runs in SQLite, with no password in any output. InfluxDB: batches, staging
+# measurement emptied, time = start_time + time_h in ns, tags.
 set -u
 TEP=${TEP:-build/tep}
 case $TEP in /*) ;; *) TEP=$PWD/$TEP ;; esac
@@ -58,6 +60,17 @@ no_secret() { # output must not hold any password
 }
 
 run_ids="sim_idv00_seed4651207995_2h sim_idv01_seed4651207995_2h"
+same_results() { # two analysis JSONs: equal but for any "source" strings
+  $PY - "$1" "$2" <<'PYEOF'
+import json, sys
+def strip(v):
+    if isinstance(v, dict): return {k: strip(x) for k, x in v.items() if k != "source"}
+    if isinstance(v, list): return [strip(x) for x in v]
+    return v
+a, b = (strip(json.load(open(f))) for f in sys.argv[1:3])
+sys.exit(0 if a == b and a["results"] else 1)
+PYEOF
+}
 
 # --- reference: the same runs in SQLite ------------------------------------------------
 store_reference
@@ -136,6 +149,42 @@ pg_suite table t_
 store_config pgs "type: postgresql" "connection_string: \"$pg_dsn\"" "schema: tep_s" "table_prefix: p_"
 "$TEP" run -c pgs.yaml --quiet --log-level warn
 expect "pg: schema and table_prefix" '[ $? -eq 0 ] && [ "$(pq "select count(*) from tep_s.p_tep_processed")" = 80 ] && [ "$(pq "select count(*) from tep_s.p_runs")" = 2 ]'
+
+# analysis and reports read the PostgreSQL store: results identical to the same runs in SQLite
+pg_uri="postgresql://tep:$TEP_PG_PASSWORD@127.0.0.1:$port/tep"
+"$TEP" report --store ref.db --out ref_report.html --json ref_report.json > ref_report.out 2>&1
+expect "report on ref.db (reference) exits 0" '[ $? -eq 0 ] && [ -s ref_report.json ]'
+for store in "partitioned|$pg_uri" "table|pg:$pg_dsn|--table-prefix t_" "schema + prefix|$pg_uri|--schema tep_s --table-prefix p_"; do
+  IFS='|' read -r what spec opts <<< "$store"
+  out=$("$TEP" report --store "$spec" $opts --out pg_report.html --json pg_report.json 2>&1); rc=$?
+  expect "pg/$what: report on PostgreSQL exits 0" '[ $rc -eq 0 ]'
+  expect "pg/$what: same results as on ref.db (FDR, FAR, delays, limits)" 'same_results ref_report.json pg_report.json && [ "$(echo "$out" | grep -v "written to")" = "$(grep -v "written to" ref_report.out)" ]'
+  expect "pg/$what: report shows the masked conninfo, no password" 'grep -q "store [^<]*\*\*\*[^<]*, run sim_idv01" pg_report.html && no_secret "$out" && no_secret "$(cat pg_report.html pg_report.json)"'
+  expect "pg/$what: HTML report identical to ref.db's but for the store named (quality, charts)" '[ "$(sed "s/store [^,]*, run/store, run/g" pg_report.html)" = "$(sed "s/store [^,]*, run/store, run/g" ref_report.html)" ]'
+done
+"$TEP" analyze --store ref.db --train sim_idv00_seed4651207995_2h --test run:sim_idv01_seed4651207995_2h --method dpca --json ref_an.json > /dev/null 2>&1
+out=$("$TEP" analyze --store "$pg_uri" --train sim_idv00_seed4651207995_2h --test run:sim_idv01_seed4651207995_2h --method dpca --json pg_an.json 2>&1); rc=$?
+expect "pg: analyze --method dpca: same JSON as on ref.db" '[ $rc -eq 0 ] && cmp -s ref_an.json pg_an.json'
+out=$("$TEP" analyze --store "$pg_uri" --train run:nosuch --test run:nosuch 2>&1); rc=$?
+expect "pg: missing run: exit 2 (as with SQLite), names the run and the masked server" '[ $rc -eq 2 ] && echo "$out" | grep -q "no run .nosuch. in the store postgresql://tep:\*\*\*@" && no_secret "$out"'
+out=$("$TEP" report --store "$pg_uri" --table-prefix nosuch_ 2>&1); rc=$?
+expect "pg: missing tables: exit 1, names the table" '[ $rc -eq 1 ] && echo "$out" | grep -q "\"nosuch_runs\"" && no_secret "$out"'
+out=$("$TEP" report --store "postgresql://tep:WrongSecret42@127.0.0.1:$port/tep" 2>&1); rc=$?
+echo "  $out" | head -1
+expect "pg: report with a bad password: exit 1, clear message, masked" '[ $rc -eq 1 ] && echo "$out" | grep -q "password authentication failed" && echo "$out" | grep -q "tep:\*\*\*@" && no_secret "$out"'
+out=$("$TEP" report --store "pg:${pg_dsn/password=$TEP_PG_PASSWORD/password=WrongSecret42}" 2>&1); rc=$?
+expect "pg: report with a bad password (conninfo): exit 1, masked" '[ $rc -eq 1 ] && echo "$out" | grep -q "password=\*\*\*" && no_secret "$out"'
+out=$("$TEP" analyze --store ref.db --schema tep_s --train a --test b 2>&1); rc=$?
+expect "--schema with a SQLite store: exit 2" '[ $rc -eq 2 ] && echo "$out" | grep -q -- "--schema applies to a PostgreSQL store"'
+out=$("$TEP" report --store "$pg_uri" --table-prefix 'a"b' 2>&1); rc=$?
+expect "pg: unsafe --table-prefix: exit 2" '[ $rc -eq 2 ] && echo "$out" | grep -q "not a safe SQL identifier"'
+# tep run with an analysis: section into PostgreSQL: the report and the JSON from the server
+store_config pgan "type: postgresql" "connection_string: \"$pg_dsn\"" "schema: tep_an" "table_prefix: an_"
+printf 'analysis: {report: pgan.html, json: pgan.json}\n' >> pgan.yaml
+out=$("$TEP" run -c pgan.yaml 2>&1); rc=$?
+expect "pg: tep run with analysis: exit 0, report and JSON written" '[ $rc -eq 0 ] && [ -s pgan.html ] && [ -s pgan.json ] && ! echo "$out" | grep -q skipped'
+expect "pg: tep run with analysis: same results as on ref.db" 'same_results ref_report.json pgan.json'
+expect "pg: tep run with analysis: no password in output, report or JSON" 'no_secret "$out" && no_secret "$(cat pgan.html pgan.json)" && grep -q "password=\*\*\*" pgan.html'
 
 # unsafe names are rejected before anything runs
 for bad in 'schema: "x; DROP TABLE runs"' 'table_prefix: "a\"b"' 'schema: "public\" CASCADE --"'; do

@@ -1,6 +1,7 @@
 /* cmd_analyze.c - `tep analyze` and `tep report`: fault detection with PCA / dynamic PCA
- * on any source collection reads (Braatz .dat, CSV, NDJSON) or on runs of the store,
- * scored with the TEP literature's metrics, written as a table, JSON and an HTML report. */
+ * on any source collection reads (Braatz .dat, CSV, NDJSON) or on runs of a store (the
+ * SQLite file or the PostgreSQL tables), scored with the TEP literature's metrics,
+ * written as a table, JSON and an HTML report. */
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
@@ -51,7 +52,7 @@ static bool is_file(const char *path)
 }
 
 /* Load FILE (any reader format) or a run of the store ("run:ID" or an id). */
-static int load_dataset(const char *spec, const char *store, struct dataset *ds,
+static int load_dataset(const char *spec, const struct tep_store_ref *store, struct dataset *ds,
                         struct tep_error *err)
 {
     memset(ds, 0, sizeof *ds);
@@ -98,7 +99,7 @@ static int load_dataset(const char *spec, const char *store, struct dataset *ds,
     for (size_t i = 0; i < nruns; i++) {
         if (strcmp(runs[i].run_id, run) != 0) continue;
         snprintf(ds->label, sizeof ds->label, "%s", run);
-        snprintf(ds->source, sizeof ds->source, "store %s, run %s (%s)", store, run,
+        snprintf(ds->source, sizeof ds->source, "store %s, run %s (%s)", store->display, run,
                  runs[i].source);
         ds->fault = runs[i].fault;
         ds->onset_h = runs[i].fault_onset_h;
@@ -110,7 +111,7 @@ static int load_dataset(const char *spec, const char *store, struct dataset *ds,
     }
     if (rc != 0 && err->code == TEP_OK)
         tep_error_set(err, TEP_ERR_ARG, "'%s': no such file, and no run '%s' in the store %s",
-                      spec, run, store);
+                      spec, run, store->display);
     free(runs);
     return rc;
 }
@@ -442,7 +443,8 @@ done:
     return rc;
 }
 
-static int write_report(const char *path, const char *store, const struct tep_pca_model *model,
+static int write_report(const char *path, const struct tep_store_ref *store,
+                        const struct tep_pca_model *model,
                         const char *method, const struct dataset *train,
                         const struct dataset *tests, const struct scored *sc, size_t ntests,
                         size_t k, const struct published_row *pub, size_t max_charts,
@@ -528,10 +530,12 @@ done:
 static void analyze_usage(FILE *out, const char *cmd)
 {
     if (strcmp(cmd, "report") == 0)
-        fputs("usage: tep report [--store data/tep.db] [--train RUN] [--out report.html] [options]\n"
-              "An HTML report of the runs in the store: run summary, data-quality metrics,\n"
-              "PCA control charts, contributions and the detection table. Trains on --train or\n"
-              "the first normal run (fault 0), tests every run. Takes the options of analyze.\n",
+        fputs("usage: tep report [--store data/tep.db|postgresql://...|pg:CONNINFO] [--train RUN]\n"
+              "                  [--out report.html] [options]\n"
+              "An HTML report of the runs in the store (SQLite or PostgreSQL): run summary,\n"
+              "data-quality metrics, PCA control charts, contributions and the detection table.\n"
+              "Trains on --train or the first normal run (fault 0), tests every run. Takes the\n"
+              "options of analyze.\n",
               out);
     else
         fputs("usage: tep analyze --train FILE|RUN --test FILE|RUN... [options]\n"
@@ -542,7 +546,11 @@ static void analyze_usage(FILE *out, const char *cmd)
           "                       store (its id, or run:ID)\n"
           "  --test SRC...        test data (repeatable; every argument after it until the next\n"
           "                       option is a test)\n"
-          "  --store DB           SQLite store for run ids (default data/tep.db)\n"
+          "  --store STORE        store for run ids: a SQLite file (default data/tep.db), a\n"
+          "                       PostgreSQL URI (postgresql://user@host/db) or pg:CONNINFO\n"
+          "                       (key=value; pg: alone = the PG* environment variables)\n"
+          "  --schema S           PostgreSQL: schema of the tables (default: the search_path)\n"
+          "  --table-prefix P     PostgreSQL: prefix of the table names (storage.table_prefix)\n"
           "  --method pca|dpca    (default pca)\n"
           "  --components N       components kept (default 9)\n"
           "  --variance F         keep the fewest components explaining fraction F instead\n"
@@ -573,8 +581,10 @@ static int run_analysis(int argc, char **argv, bool report_mode)
         {"model-out", required_argument, 0, 'O'},  {"published", required_argument, 0, 'p'},
         {"json", required_argument, 0, 'j'},       {"report", required_argument, 0, 'r'},
         {"out", required_argument, 0, 'r'},        {"charts", required_argument, 0, 'n'},
+        {"schema", required_argument, 0, 'S'},     {"table-prefix", required_argument, 0, 'X'},
         {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
-    const char *train_spec = NULL, *store = "data/tep.db", *columns = NULL, *model_in = NULL,
+    const char *train_spec = NULL, *store_spec = "data/tep.db", *columns = NULL, *model_in = NULL,
+               *schema = NULL, *table_prefix = NULL,
                *model_out = NULL, *published = NULL, *json_out = NULL, *report_out = NULL;
     const char *test_specs[MAX_TESTS];
     size_t ntests = 0;
@@ -596,7 +606,9 @@ static int run_analysis(int argc, char **argv, bool report_mode)
             while (optind < argc && argv[optind][0] != '-' && ntests < MAX_TESTS)
                 test_specs[ntests++] = argv[optind++];
             break;
-        case 's': store = optarg; break;
+        case 's': store_spec = optarg; break;
+        case 'S': schema = optarg; break;
+        case 'X': table_prefix = optarg; break;
         case 'm':
             if (strcmp(optarg, "pca") == 0) dpca = false;
             else if (strcmp(optarg, "dpca") == 0) dpca = true;
@@ -676,14 +688,16 @@ static int run_analysis(int argc, char **argv, bool report_mode)
     struct published_row pub[64];
     struct tep_pca_model *model = NULL;
     char (*names)[TEP_COLUMN_NAME_MAX] = NULL;
+    struct tep_store_ref store;
     int rc = 1;
     if (!tests || !sc) goto fail_nomem;
+    if (tep_store_ref_parse(store_spec, schema, table_prefix, &store, &err) != 0) goto fail;
     memset(pub, 0, sizeof pub);
     if (report_mode && (!train_spec || ntests == 0)) {
         /* default: train on the first normal run of the store, test every run */
         struct tep_store_run *runs = NULL;
         size_t nruns = 0;
-        if (tep_store_list_runs(store, &runs, &nruns, &err) != 0) goto fail;
+        if (tep_store_list_runs(&store, &runs, &nruns, &err) != 0) goto fail;
         static char train_buf[TEP_RUN_ID_MAX];
         static char test_buf[MAX_TESTS][TEP_RUN_ID_MAX + 4];
         for (size_t i = 0; i < nruns && !train_spec; i++)
@@ -699,7 +713,7 @@ static int run_analysis(int argc, char **argv, bool report_mode)
         }
         free(runs);
         if (!train_spec) {
-            tep_error_set_at(&err, TEP_ERR_ARG, store, 0, 0,
+            tep_error_set_at(&err, TEP_ERR_ARG, store.display, 0, 0,
                              "no normal run (fault 0) to train on; give --train");
             goto fail;
         }
@@ -714,7 +728,7 @@ static int run_analysis(int argc, char **argv, bool report_mode)
         rc = 2;
         goto done;
     }
-    if (train_spec && load_dataset(train_spec, store, &train, &err) != 0) goto fail;
+    if (train_spec && load_dataset(train_spec, &store, &train, &err) != 0) goto fail;
     if (model_in) {
         if (tep_pca_model_load(model_in, &model, &err) != 0) goto fail;
     } else {
@@ -745,7 +759,7 @@ static int run_analysis(int argc, char **argv, bool report_mode)
     }
     if (model_out && tep_pca_model_save(model, model_out, &err) != 0) goto fail;
     for (size_t i = 0; i < ntests; i++) {
-        if (load_dataset(test_specs[i], store, &tests[i], &err) != 0) goto fail;
+        if (load_dataset(test_specs[i], &store, &tests[i], &err) != 0) goto fail;
         if (score_dataset(model, &tests[i], (size_t)k, &sc[i], &err) != 0) goto fail;
     }
     if (published && read_published(published, pub, 64, &err) != 0) goto fail;
@@ -761,7 +775,7 @@ static int run_analysis(int argc, char **argv, bool report_mode)
     if (json_out && write_json(json_out, model, method, tests, sc, ntests, (size_t)k, &err) != 0)
         goto fail;
     if (report_out &&
-        write_report(report_out, store, model, method, &train, tests, sc, ntests, (size_t)k,
+        write_report(report_out, &store, model, method, &train, tests, sc, ntests, (size_t)k,
                      published ? pub : NULL, (size_t)(max_charts < 0 ? 0 : max_charts), &err) != 0)
         goto fail;
     if (report_out) fprintf(stderr, "tep %s: report written to %s\n", cmd, report_out);

@@ -1,4 +1,5 @@
-/* cmd_run.c - `tep run`: the batch pipeline driven by config.yaml. */
+/* cmd_run.c - `tep run`: the batch pipeline driven by config.yaml, then (with an
+ * analysis: section) `tep report` on the runs stored in SQLite or PostgreSQL. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,13 +71,19 @@ int tep_cmd_run(int argc, char **argv)
         tep_pipeline_close(&p);
         return 1;
     }
-    if (p.analysis.enabled && !p.store_path[0])
+    if (p.analysis.enabled && p.store_kind == TEP_ANALYSIS_STORE_NONE)
         fprintf(stderr, "tep run: analysis reads runs from the SQLite store; skipped with this "
                         "storage.type\n");
-    if (p.analysis.enabled && p.store_path[0]) {
+    if (p.analysis.enabled && p.store_kind != TEP_ANALYSIS_STORE_NONE) {
         /* monitoring on what was just stored: the same engine as `tep report` */
         const struct tep_pipeline_analysis *a = &p.analysis;
         char components[32], lags[32], alpha[32], consecutive[32];
+        char store[TEP_CFG_STRING_MAX + 4]; /* `tep report --store`: a path, a URI or pg:CONNINFO */
+        bool uri = strncmp(p.store_path, "postgresql://", 13) == 0 ||
+                   strncmp(p.store_path, "postgres://", 11) == 0;
+        snprintf(store, sizeof store, "%s%s",
+                 p.store_kind == TEP_ANALYSIS_STORE_POSTGRESQL && !uri ? "pg:" : "",
+                 p.store_path);
         snprintf(components, sizeof components, "%ld", a->components);
         snprintf(lags, sizeof lags, "%ld", a->lags);
         snprintf(alpha, sizeof alpha, "%.17g", a->alpha);
@@ -85,7 +92,15 @@ int tep_cmd_run(int argc, char **argv)
         int n = 0;
         args[n++] = "report";
         args[n++] = "--store";
-        args[n++] = p.store_path;
+        args[n++] = store;
+        if (p.store_schema[0]) {
+            args[n++] = "--schema";
+            args[n++] = p.store_schema;
+        }
+        if (p.store_prefix[0]) {
+            args[n++] = "--table-prefix";
+            args[n++] = p.store_prefix;
+        }
         args[n++] = "--out";
         args[n++] = (char *)a->report;
         args[n++] = "--json";

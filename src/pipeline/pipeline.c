@@ -246,13 +246,14 @@ int tep_pipeline_open(struct tep_pipeline *p, const char *config_path, bool quie
         if (p->outputs[i].plugin->init(&p->outputs[i], err) != 0) return -1;
     const char *store_path = tep_config_scalar(tep_config_child(&p->cfg, storage, "connection_string"));
     snprintf(p->store_path, sizeof p->store_path, "%s", store_path ? store_path : "data/tep.db");
+    p->store_kind = TEP_ANALYSIS_STORE_NONE; /* analysis reads SQLite and PostgreSQL */
     if (store == &tep_store_parquet_plugin) {
         const char *lake = tep_config_scalar(tep_config_child(&p->cfg, storage, "path"));
         snprintf(p->storage_description, sizeof p->storage_description,
                  "Parquet lake %s (runs/, tep_processed/)",
                  lake ? lake : store_path ? store_path : "data/lake");
-        p->store_path[0] = '\0'; /* analysis reads the SQLite store only */
     } else if (store == &tep_store_sqlite_plugin) {
+        p->store_kind = TEP_ANALYSIS_STORE_SQLITE;
         snprintf(p->storage_description, sizeof p->storage_description,
                  "SQLite %s (tables runs, tep_processed, quality)", p->store_path);
     } else { /* never show a password */
@@ -262,8 +263,17 @@ int tep_pipeline_open(struct tep_pipeline *p, const char *config_path, bool quie
         snprintf(p->storage_description, sizeof p->storage_description, "%s %s",
                  pg ? "PostgreSQL" : "InfluxDB",
                  masked[0] ? masked : pg ? "(PG* environment)" : "http://127.0.0.1:8086");
-        p->store_path[0] = '\0'; /* analysis reads the SQLite store only */
+        if (pg) {
+            const char *schema = tep_config_scalar(tep_config_child(&p->cfg, storage, "schema"));
+            const char *prefix =
+                tep_config_scalar(tep_config_child(&p->cfg, storage, "table_prefix"));
+            p->store_kind = TEP_ANALYSIS_STORE_POSTGRESQL;
+            snprintf(p->store_path, sizeof p->store_path, "%s", store_path ? store_path : "");
+            snprintf(p->store_schema, sizeof p->store_schema, "%s", schema ? schema : "");
+            snprintf(p->store_prefix, sizeof p->store_prefix, "%s", prefix ? prefix : "");
+        }
     }
+    if (p->store_kind == TEP_ANALYSIS_STORE_NONE) p->store_path[0] = '\0';
     return 0;
 }
 

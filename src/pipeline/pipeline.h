@@ -48,7 +48,12 @@ struct tep_pipeline {
     struct tep_stage outputs[TEP_PIPELINE_MAX_OUTPUTS];
     size_t noutputs;
     char storage_description[TEP_CFG_STRING_MAX + 64];
-    char store_path[TEP_CFG_STRING_MAX]; /* the SQLite file, for analysis */
+    /* where analysis reads the runs: the SQLite file or the PostgreSQL connection
+     * string (with its schema and table prefix); none for the other stores */
+    enum { TEP_ANALYSIS_STORE_NONE, TEP_ANALYSIS_STORE_SQLITE, TEP_ANALYSIS_STORE_POSTGRESQL }
+        store_kind;
+    char store_path[TEP_CFG_STRING_MAX]; /* SQLite file or libpq conninfo / URI */
+    char store_schema[TEP_CFG_STRING_MAX], store_prefix[TEP_CFG_STRING_MAX];
     struct tep_pipeline_analysis analysis;
     /* results */
     struct tep_run_summary *runs;

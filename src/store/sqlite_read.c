@@ -1,6 +1,7 @@
-/* sqlite_read.c - reading runs back from the SQLite store (for analysis and reports).
- * A run's rows come back in stored order, with the key columns and every stored
- * value column that the catalogue knows (xmeas_N, xmv_N) or that `columns` names. */
+/* sqlite_read.c - reading runs back from a store (for analysis and reports): the
+ * store reference's parser, the dispatch by kind (PostgreSQL: pg_read.c) and the
+ * SQLite reader. A run's rows come back in stored order, with the key columns and
+ * every stored value column that the catalogue knows (xmeas_N, xmv_N). */
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include "core/catalog.h"
 #include "store/store.h"
 #include "store/store_read.h"
+#include "store/store_servers.h"
 
 static int open_db(const char *path, sqlite3 **db, struct tep_error *err)
 {
@@ -23,8 +25,8 @@ static int open_db(const char *path, sqlite3 **db, struct tep_error *err)
     return 0;
 }
 
-int tep_store_list_runs(const char *path, struct tep_store_run **runs, size_t *nruns,
-                        struct tep_error *err)
+static int sqlite_list_runs(const char *path, struct tep_store_run **runs, size_t *nruns,
+                            struct tep_error *err)
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
@@ -86,8 +88,8 @@ fail:
     return -1;
 }
 
-int tep_store_load_run(const char *path, const char *run_id, struct tep_frame *out,
-                       struct tep_error *err)
+static int sqlite_load_run(const char *path, const char *run_id, struct tep_frame *out,
+                           struct tep_error *err)
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
@@ -171,10 +173,10 @@ fail:
     return -1;
 }
 
-int tep_store_load_quality(const char *path, const char *run_id,
-                           int (*visit)(void *user, const char *column, const char *metric,
-                                        long long value),
-                           void *user, struct tep_error *err)
+static int sqlite_load_quality(const char *path, const char *run_id,
+                               int (*visit)(void *user, const char *column, const char *metric,
+                                            long long value),
+                               void *user, struct tep_error *err)
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
@@ -197,4 +199,77 @@ done:
     sqlite3_finalize(st);
     sqlite3_close(db);
     return rc;
+}
+
+/* ------------------------------------------------------------ store references */
+
+/* `name` + `suffix` must be a safe identifier, as pg_store.c requires of the tables. */
+static int name_ok(const char *option, const char *name, const char *suffix,
+                   struct tep_error *err)
+{
+    char full[256];
+    snprintf(full, sizeof full, "%s%s", name, suffix);
+    if (tep_store_identifier_ok(name) && tep_store_identifier_ok(full)) return 0;
+    return tep_error_set(err, TEP_ERR_ARG,
+                         "%s: '%s' is not a safe SQL identifier (letters, digits, '_' and '.', "
+                         "starting with a letter or '_', at most 63 bytes with the table name)",
+                         option, name);
+}
+
+int tep_store_ref_parse(const char *spec, const char *schema, const char *prefix,
+                        struct tep_store_ref *ref, struct tep_error *err)
+{
+    memset(ref, 0, sizeof *ref);
+    bool uri = strncmp(spec, "postgresql://", 13) == 0 || strncmp(spec, "postgres://", 11) == 0;
+    bool pg = uri || strncmp(spec, "pg:", 3) == 0;
+    if (strlen(spec) >= sizeof ref->location)
+        return tep_error_set(err, TEP_ERR_ARG, "--store: longer than %zu bytes",
+                             sizeof ref->location - 1);
+    if (!pg) {
+        if (schema || prefix)
+            return tep_error_set(err, TEP_ERR_ARG,
+                                 "%s applies to a PostgreSQL store (--store postgresql://... or "
+                                 "pg:CONNINFO), not to the SQLite file %s",
+                                 schema ? "--schema" : "--table-prefix", spec);
+        ref->kind = TEP_STORE_SQLITE;
+        snprintf(ref->location, sizeof ref->location, "%s", spec);
+        snprintf(ref->display, sizeof ref->display, "%s", spec);
+        return 0;
+    }
+    if ((schema && schema[0] && name_ok("--schema", schema, "", err) != 0) ||
+        (prefix && prefix[0] && name_ok("--table-prefix", prefix, "tep_processed", err) != 0))
+        return -1;
+    ref->kind = TEP_STORE_POSTGRESQL;
+    snprintf(ref->location, sizeof ref->location, "%s", uri ? spec : spec + 3);
+    snprintf(ref->schema, sizeof ref->schema, "%s", schema ? schema : "");
+    snprintf(ref->table_prefix, sizeof ref->table_prefix, "%s", prefix ? prefix : "");
+    char masked[sizeof ref->location];
+    tep_store_mask_connection(ref->location, masked, sizeof masked);
+    snprintf(ref->display, sizeof ref->display, "%s%s", uri || !masked[0] ? "" : "pg:",
+             masked[0] ? masked : "PostgreSQL (PG* environment)");
+    return 0;
+}
+
+int tep_store_list_runs(const struct tep_store_ref *store, struct tep_store_run **runs,
+                        size_t *nruns, struct tep_error *err)
+{
+    if (store->kind == TEP_STORE_POSTGRESQL) return tep_pg_list_runs(store, runs, nruns, err);
+    return sqlite_list_runs(store->location, runs, nruns, err);
+}
+
+int tep_store_load_run(const struct tep_store_ref *store, const char *run_id,
+                       struct tep_frame *out, struct tep_error *err)
+{
+    if (store->kind == TEP_STORE_POSTGRESQL) return tep_pg_load_run(store, run_id, out, err);
+    return sqlite_load_run(store->location, run_id, out, err);
+}
+
+int tep_store_load_quality(const struct tep_store_ref *store, const char *run_id,
+                           int (*visit)(void *user, const char *column, const char *metric,
+                                        long long value),
+                           void *user, struct tep_error *err)
+{
+    if (store->kind == TEP_STORE_POSTGRESQL)
+        return tep_pg_load_quality(store, run_id, visit, user, err);
+    return sqlite_load_quality(store->location, run_id, visit, user, err);
 }
