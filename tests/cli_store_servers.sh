@@ -60,17 +60,6 @@ no_secret() { # output must not hold any password
 }
 
 run_ids="sim_idv00_seed4651207995_2h sim_idv01_seed4651207995_2h"
-same_results() { # two analysis JSONs: equal but for any "source" strings
-  $PY - "$1" "$2" <<'PYEOF'
-import json, sys
-def strip(v):
-    if isinstance(v, dict): return {k: strip(x) for k, x in v.items() if k != "source"}
-    if isinstance(v, list): return [strip(x) for x in v]
-    return v
-a, b = (strip(json.load(open(f))) for f in sys.argv[1:3])
-sys.exit(0 if a == b and a["results"] else 1)
-PYEOF
-}
 
 # --- reference: the same runs in SQLite ------------------------------------------------
 store_reference

@@ -101,6 +101,11 @@ expect "rerun: still the one hypertable" '[ "$(is_hypertable pq ${P}tep_processe
 expect "rerun: quality rows replaced" '[ "$(pq "select count(*) from ${P}quality")" = "$(sqlite3 ref.db "select count(*) from quality")" ]'
 expect "rerun: every value identical to SQLite" 'pg_matches_reference "$ts_admin" "${P}tep_processed" pg_rows2.tsv'
 
+# analysis reads the hypertable: the results of the same runs in SQLite
+"$TEP" report --store ref.db --out ref_report.html --json ref_report.json > /dev/null 2>&1
+out=$("$TEP" report --store "pg:$ts_dsn" --table-prefix "$P" --out ts_report.html --json ts_report.json 2>&1); rc=$?
+expect "report on the hypertable: exit 0, results identical to SQLite's" '[ $rc -eq 0 ] && same_results ref_report.json ts_report.json'
+
 # a run over several chunks (default chunk interval 7 days), fixed time base
 HOURS=200 FAULTS=0 store_config long "type: postgresql" "connection_string: \"$ts_dsn\"" "table_prefix: long_" "start_time: 2024-01-01T00:00:00Z"
 "$TEP" run -c long.yaml --quiet --log-level warn

@@ -13,6 +13,8 @@
 #                              them with REF.db (default ref.db) by
 #                              tests/compare_store.py; sets cmp_out, returns its status
 #                              (0 = every value identical)
+#   same_results A.json B.json two analysis JSONs (tep analyze/report --json) equal but
+#                              for their "source" strings, with results
 
 store_config() {
   local name=$1; shift
@@ -38,4 +40,16 @@ pg_matches_reference() {
   "$TEP_PG_BIN/psql" -X -q -At -F $'\t' "$1" -c "set extra_float_digits = 3" \
     -c "select run_id, sample, time_h, fault, $cols from $2" > "$3"
   cmp_out=$($PY "$src/tests/compare_store.py" pg "${4:-ref.db}" "$3")
+}
+
+same_results() { # two analysis JSONs: equal but for any "source" strings
+  $PY - "$1" "$2" <<'PYEOF'
+import json, sys
+def strip(v):
+    if isinstance(v, dict): return {k: strip(x) for k, x in v.items() if k != "source"}
+    if isinstance(v, list): return [strip(x) for x in v]
+    return v
+a, b = (strip(json.load(open(f))) for f in sys.argv[1:3])
+sys.exit(0 if a == b and a["results"] else 1)
+PYEOF
 }
