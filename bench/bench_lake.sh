@@ -21,6 +21,7 @@
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
+. "$src/bench/lib_bench.sh"
 build=${1:-${TEP_BUILD_DIR:-$src/build}}
 rows=${BENCH_ROWS:-1000000}
 codec=${BENCH_CODEC:-zstd}
@@ -34,32 +35,10 @@ cmake --build "$build" --target tep_cli bench_gen_csv bench_lake -j1 >/dev/null
 rm -rf "$work" && mkdir -p "$work/raw"
 [ -n "${BENCH_KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
 
-have_duckdb=1
-if ! command -v node >/dev/null 2>&1; then
-    have_duckdb=0
-elif [ ! -d "$node_dir/node_modules/@duckdb/node-api" ]; then
-    npm install --prefix "$node_dir" --no-audit --no-fund --loglevel=error >/dev/null 2>&1 ||
-        have_duckdb=0
-fi
-[ "$have_duckdb" = 1 ] || echo "note: node/@duckdb/node-api unavailable: tep figures only"
-
-value() { sed -n "s/^$1=//p" "$2"; }
-ratio() { awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN { if (b > 0) printf "%.*f", d, a / b; else print "n/a" }'; }
-mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
+duckdb_check
 
 "$build/bench/bench_gen_csv" "$rows" "$work/raw/big.csv"
-cat >"$work/bench.yaml" <<YAML
-data:
-  input_dir: $work/raw
-  file_format: csv
-  output_dir: $work/out
-preprocessing:
-  steps:
-    - clean: {sort: true, dedupe: true}
-    - missing: {method: ffill}
-    - outliers: {method: mad, threshold: 6, action: clip}
-    - normalize: {method: zscore, fit_on: normal}
-    - features: {rolling: [20], stats: [mean, std], diff: [1]}
+{ pipeline_yaml "$work"; cat <<YAML; } >"$work/bench.yaml"
 storage:
   type: parquet
   path: $work/lake
@@ -84,7 +63,7 @@ groups=$(value row_groups "$work/w.txt")
 tb=$(stat -c %s "$part2")
 echo "Lake benchmark: $stored rows x $cols columns (the pipeline's output of a $rows-row CSV)," \
     "$groups row groups of <= 8192 rows, codec $codec; tep single-threaded, DuckDB threads=$threads"
-printf "%-44s %8.2f s\n" "tep run end to end (CSV -> prep -> lake)" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
+printf "%-44s %8.2f s\n" "tep run end to end (CSV -> prep -> lake)" "$(secs "$t0" "$t1")"
 [ "$(value checksum "$work/rf.txt")" = "$(value checksum "$work/rf2.txt")" ] ||
     { echo "ERROR: the lake store's rewrite holds other values"; exit 1; }
 if [ "$have_duckdb" = 1 ]; then

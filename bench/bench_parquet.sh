@@ -14,6 +14,7 @@
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
+. "$src/bench/lib_bench.sh"
 build=${1:-${TEP_BUILD_DIR:-$src/build}}
 rows=${BENCH_ROWS:-1000000}
 row_group=${BENCH_ROW_GROUP:-122880}
@@ -25,18 +26,7 @@ cmake --build "$build" --target bench_parquet -j1 >/dev/null
 bin=$build/bench/bench_parquet
 mkdir -p "$work"
 
-have_duckdb=1
-if ! command -v node >/dev/null 2>&1; then
-    have_duckdb=0
-elif [ ! -d "$node_dir/node_modules/@duckdb/node-api" ]; then
-    npm install --prefix "$node_dir" --no-audit --no-fund --loglevel=error >/dev/null 2>&1 ||
-        have_duckdb=0
-fi
-[ "$have_duckdb" = 1 ] || echo "note: node/@duckdb/node-api unavailable: tep figures only"
-
-value() { sed -n "s/^$1=//p" "$2"; }
-ratio() { awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN { if (b > 0) printf "%.*f", d, a / b; else print "n/a" }'; }
-mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
+duckdb_check
 
 echo "Parquet benchmark: $rows rows x 217 columns (run_id, sample, time_h, fault + 213 DOUBLE)," \
     "row groups of $row_group rows; tep single-threaded, DuckDB threads=$threads"

@@ -8,6 +8,8 @@ set -euo pipefail
 build=${1:-build}
 rows=${2:-1000000}
 here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/.." && pwd)
+. "$src/bench/lib_bench.sh"
 cmake --build "$build" --target bench_gen_csv -j 2 >/dev/null
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -15,18 +17,7 @@ mkdir -p "$tmp/raw"
 "$build/bench/bench_gen_csv" "$rows" "$tmp/raw/big.csv"
 size=$(stat -c %s "$tmp/raw/big.csv")
 echo "input: $rows rows x 54 columns, $((size / 1000000)) MB CSV"
-cat > "$tmp/bench.yaml" <<YAML
-data:
-  input_dir: $tmp/raw
-  file_format: csv
-  output_dir: $tmp/out
-preprocessing:
-  steps:
-    - clean: {sort: true, dedupe: true}
-    - missing: {method: ffill}
-    - outliers: {method: mad, threshold: 6, action: clip}
-    - normalize: {method: zscore, fit_on: normal}
-    - features: {rolling: [20], stats: [mean, std], diff: [1]}
+{ pipeline_yaml "$tmp"; cat <<YAML; } > "$tmp/bench.yaml"
 storage:
   type: sqlite
   connection_string: $tmp/tep.db

@@ -18,6 +18,7 @@ build=${1:-build}
 rows=${2:-1000000}
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/.." && pwd)
+. "$src/bench/lib_bench.sh"
 cmake --build "$build" --target tep_cli bench_gen_csv bench_store_pg -j 2 >/dev/null
 tmp=$(mktemp -d)
 unset TEP_SERVICES_DIR
@@ -46,7 +47,6 @@ storage:
   table_prefix: run_
 YAML
 pq() { "$TEP_PG_BIN/psql" -X -q -At "$TEP_PG_ADMIN_DSN" -c "$1"; }
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
 repeat=${BENCH_REPEAT:-3}
 sync
@@ -60,7 +60,7 @@ for i in $(seq 1 "$repeat"); do
   ncols=$(pq "select count(*) from information_schema.columns where table_name = 'run_tep_processed'")
   echo "  tep run: $t s; stored $stored rows x $ncols columns"
   [ "$stored" = "$rows" ] || { echo "tep run stored $stored rows, expected $rows" >&2; exit 1; }
-  tep_run=$(awk -v a="$tep_run" -v b="$t" 'BEGIN { print (a == "" || b < a) ? b : a }')
+  tep_run=$(min_of "$tep_run" "$t")
   pq "drop table run_tep_processed, run_runs, run_quality"
   pq "checkpoint"
 done
@@ -70,7 +70,7 @@ for i in $(seq 1 "$repeat"); do
   load_line=$("$build/bench/bench_store_pg" "$TEP_PG_DSN" "$rows" 212 load_)
   echo "  $load_line"
   t=$(echo "$load_line" | sed -n 's/.* in \([0-9.]*\) s .*/\1/p')
-  tep_load=$(awk -v a="$tep_load" -v b="$t" 'BEGIN { print (a == "" || b < a) ? b : a }')
+  tep_load=$(min_of "$tep_load" "$t")
   [ "$i" = "$repeat" ] || { pq "drop table load_tep_processed, load_runs, load_quality"; pq "checkpoint"; }
 done
 echo "tep store, load only (best of $repeat): $tep_load s"
@@ -102,7 +102,7 @@ server_copy() { # backends -> seconds (best of $repeat)
     t1=$(date +%s.%N)
     [ "$(pq "select count(*) from bound_tep_processed")" = "$rows" ] || { echo "server bound: row count differs" >&2; exit 1; }
     pq "drop table bound_tep_processed"
-    best=$(awk -v a="$best" -v b="$(secs "$t0" "$t1")" 'BEGIN { print (a == "" || b < a) ? b : a }')
+    best=$(min_of "$best" "$(secs "$t0" "$t1")")
   done
   echo "$best"
 }

@@ -1,8 +1,10 @@
 /* atomic_file.c - temporary-file-then-rename writes (see atomic_file.h). */
 #include "core/atomic_file.h"
 
+#include <errno.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static atomic_long temp_counter;
@@ -45,4 +47,21 @@ void tep_atomic_discard(struct tep_atomic_file *af)
     fclose(af->file);
     unlink(af->temp_path);
     af->file = NULL;
+}
+
+int tep_make_dirs(const char *path, struct tep_error *err)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return tep_error_set_at(err, TEP_ERR_IO, path, 0, 0, "path too long");
+    for (char *s = buf + 1; *s; s++) {
+        if (*s != '/') continue;
+        *s = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return tep_error_set_errno(err, TEP_ERR_IO, "cannot create folder", buf);
+        *s = '/';
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+        return tep_error_set_errno(err, TEP_ERR_IO, "cannot create folder", buf);
+    return 0;
 }

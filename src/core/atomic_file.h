@@ -1,4 +1,5 @@
-/* atomic_file.h - write a file under a temporary name, then rename it into place.
+/* atomic_file.h - write a file under a temporary name, then rename it into place
+ * (and create the folders it goes in).
  *
  * Readers never see a half-written file, and a failed write leaves no file
  * behind (and an existing file at the path untouched). The temporary file is
@@ -25,5 +26,8 @@ int tep_atomic_commit(struct tep_atomic_file *af, struct tep_error *err);
 
 /* Close and remove the temporary file. */
 void tep_atomic_discard(struct tep_atomic_file *af);
+
+/* Create the folder `path` and its missing parents (as mkdir -p). */
+int tep_make_dirs(const char *path, struct tep_error *err);
 
 #endif

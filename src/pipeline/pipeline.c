@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "core/atomic_file.h"
 #include "core/log.h"
 #include "core/progress.h"
 #include "io/sources.h"
@@ -115,22 +116,6 @@ static void stage_destroy(struct tep_stage *st)
     if (st->plugin && st->plugin->destroy) st->plugin->destroy(st);
     free(st->options);
     memset(st, 0, sizeof *st);
-}
-
-static int make_dir(const char *path, struct tep_error *err)
-{
-    char buf[TEP_CFG_STRING_MAX];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *s = buf + 1; *s; s++) {
-        if (*s != '/') continue;
-        *s = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return tep_error_set_errno(err, TEP_ERR_IO, "cannot create folder", buf);
-        *s = '/';
-    }
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return tep_error_set_errno(err, TEP_ERR_IO, "cannot create folder", buf);
-    return 0;
 }
 
 /* Keys of `data:` that belong to the files source, and ours (to ignore each other's). */
@@ -239,7 +224,7 @@ int tep_pipeline_open(struct tep_pipeline *p, const char *config_path, bool quie
         snprintf(p->analysis.json, sizeof p->analysis.json, "%s/analysis.json", p->env.output_dir);
 
     /* create everything */
-    if (make_dir(p->env.output_dir, err) != 0) return -1;
+    if (tep_make_dirs(p->env.output_dir, err) != 0) return -1;
     if (p->input.plugin->init(&p->input, err) != 0) return -1;
     if (p->prep.plugin->init(&p->prep, err) != 0) return -1;
     for (size_t i = 0; i < p->noutputs; i++)

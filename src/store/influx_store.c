@@ -196,13 +196,8 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *user)
 
 static void scrub(const struct influx_ctx *c, char *msg)
 {
-    size_t sl = c->secret ? strlen(c->secret) : 0;
-    if (sl < 3) return;
-    char *hit;
-    while ((hit = strstr(msg, c->secret)) != NULL) {
-        memcpy(hit, "***", 3);
-        memmove(hit + 3, hit + sl, strlen(hit + sl) + 1);
-    }
+    const char *secret = c->secret;
+    tep_store_hide_secrets(msg, &secret, 1);
 }
 
 /* The server's JSON "error" (top level or the first statement's), or the body text. */

@@ -60,6 +60,7 @@
 
 #include <curl/curl.h>
 
+#include "core/atomic_file.h"
 #include "core/log.h"
 #include "core/stage.h"
 #include "io/parquet.h"
@@ -300,23 +301,6 @@ static void strlist_free(struct strlist *l)
 }
 
 /* ------------------------------------------------------------------ files */
-
-static int make_dirs(const char *path, struct tep_error *err)
-{
-    char buf[LAKE_PATH_MAX];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-        return tep_error_set_at(err, TEP_ERR_IO, path, 0, 0, "path too long");
-    for (char *s = buf + 1; *s; s++) {
-        if (*s != '/') continue;
-        *s = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return tep_error_set_errno(err, TEP_ERR_IO, "cannot create folder", buf);
-        *s = '/';
-    }
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return tep_error_set_errno(err, TEP_ERR_IO, "cannot create folder", buf);
-    return 0;
-}
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -829,9 +813,9 @@ static int lake_init(struct tep_stage *stage, struct tep_error *err)
     if (parse_root(stage, c, root, err) != 0) return -1;
     if (!c->s3) {
         char dir[LAKE_PATH_MAX];
-        if (make_dirs(c->root, err)) return -1;
+        if (tep_make_dirs(c->root, err)) return -1;
         snprintf(dir, sizeof dir, "%s/%s", c->root, LAKE_STAGING_DIR);
-        if (make_dirs(dir, err)) return -1;
+        if (tep_make_dirs(dir, err)) return -1;
         clean_stale_staging(c);
         return 0;
     }
@@ -901,7 +885,7 @@ static int lake_begin_run(struct tep_stage *stage, struct tep_run_meta *meta, st
         snprintf(c->work, sizeof c->work, "%s/%s/%ld-%u-%s", c->root, LAKE_STAGING_DIR,
                  (long)getpid(), c->seq, c->run_esc);
         rm_tree(c->work);
-        if (make_dirs(c->work, err)) return -1;
+        if (tep_make_dirs(c->work, err)) return -1;
     }
     c->in_run = true;
     return 0;
@@ -923,7 +907,7 @@ static struct lake_partition *partition_for(struct lake_ctx *c, int fault, struc
     }
     char dir[LAKE_PATH_MAX];
     snprintf(dir, sizeof dir, "%s/fault=%d", c->work, fault);
-    if (make_dirs(dir, err)) return NULL;
+    if (tep_make_dirs(dir, err)) return NULL;
     struct lake_partition *p = &c->parts[c->nparts++];
     memset(p, 0, sizeof *p);
     p->fault = fault;
@@ -1233,7 +1217,7 @@ static int publish_local(struct lake_ctx *c, const struct tep_run_meta *meta, st
     for (size_t i = 0; i < c->nparts; i++) {
         struct swap *s = &swaps[nswaps];
         snprintf(dir, sizeof dir, "%s/%s/fault=%d", c->root, LAKE_DATA_DIR, c->parts[i].fault);
-        if (make_dirs(dir, err)) goto undo;
+        if (tep_make_dirs(dir, err)) goto undo;
         snprintf(s->from, sizeof s->from, "%s/fault=%d", c->work, c->parts[i].fault);
         snprintf(s->to, sizeof s->to, "%s/run=%s", dir, c->run_esc);
         if (c->sync) sync_dir(s->from);
@@ -1292,7 +1276,7 @@ static int publish_local(struct lake_ctx *c, const struct tep_run_meta *meta, st
     snprintf(runs_dir, sizeof runs_dir, "%s/%s/run=%s", c->root, LAKE_RUNS_DIR, c->run_esc);
     snprintf(from, sizeof from, "%s/%s", c->work, LAKE_RUNS_FILE);
     snprintf(to, sizeof to, "%s/%s", runs_dir, LAKE_RUNS_FILE);
-    if (make_dirs(runs_dir, err)) goto done;
+    if (tep_make_dirs(runs_dir, err)) goto done;
     if (rename(from, to) != 0) {
         tep_error_set_errno(err, TEP_ERR_IO, "cannot publish the run's runs.parquet", to);
         goto done;

@@ -19,6 +19,7 @@
 #include "core/catalog.h"
 #include "store/store.h"
 #include "store/store_read.h"
+#include "store/store_servers.h"
 
 /* One connection and the quoted, schema-qualified table names. */
 struct pg_reader {
@@ -27,36 +28,15 @@ struct pg_reader {
     char t_runs[200], t_proc[200], t_quality[200];
 };
 
-/* `msg` on one line with the connection's password (and PGPASSWORD) replaced by ***. */
-static void scrub(const struct pg_reader *r, const char *msg, char *out, size_t n)
-{
-    size_t len = 0;
-    for (const char *p = msg ? msg : ""; *p && len + 1 < n; p++) {
-        bool blank = *p == '\n' || *p == '\t' || *p == ' ';
-        if (!blank || (len > 0 && out[len - 1] != ' ')) out[len++] = blank ? ' ' : *p;
-    }
-    while (len > 0 && out[len - 1] == ' ')
-        len--;
-    out[len] = '\0'; /* n > 0 */
-    const char *secrets[2] = {r->conn ? PQpass(r->conn) : NULL, getenv("PGPASSWORD")};
-    for (size_t k = 0; k < 2; k++) {
-        size_t sl = secrets[k] ? strlen(secrets[k]) : 0;
-        char *hit;
-        while (sl >= 3 && (hit = strstr(out, secrets[k])) != NULL) {
-            memcpy(hit, "***", 3);
-            memmove(hit + 3, hit + sl, strlen(hit + sl) + 1);
-        }
-    }
-}
-
 /* Fill err with "PostgreSQL (server): what: the server's message"; returns -1. */
 static int reader_fail(const struct pg_reader *r, const PGresult *res, struct tep_error *err,
                        const char *what)
 {
     char msg[600];
-    scrub(r, res && PQresultErrorMessage(res)[0] ? PQresultErrorMessage(res)
-                                                  : PQerrorMessage(r->conn),
-          msg, sizeof msg);
+    const char *secrets[2] = {r->conn ? PQpass(r->conn) : NULL, getenv("PGPASSWORD")};
+    tep_store_scrub_message(res && PQresultErrorMessage(res)[0] ? PQresultErrorMessage(res)
+                                                                : PQerrorMessage(r->conn),
+                            secrets, 2, msg, sizeof msg);
     return tep_error_set(err, TEP_ERR_STORE, "PostgreSQL (%s): %s: %s", r->ref->display, what,
                          msg);
 }

@@ -319,7 +319,21 @@ bad:
 /* ------------------------------------------------------------ messages */
 
 /* Copy `msg` into `out` on one line, without trailing blanks, every secret replaced. */
-static void scrub(const struct pg_ctx *c, const char *msg, char *out, size_t n)
+void tep_store_hide_secrets(char *text, const char *const *secrets, size_t nsecrets)
+{
+    for (size_t k = 0; k < nsecrets; k++) {
+        size_t sl = secrets[k] ? strlen(secrets[k]) : 0;
+        if (sl < 3) continue;
+        char *hit;
+        while ((hit = strstr(text, secrets[k])) != NULL) {
+            memcpy(hit, "***", 3);
+            memmove(hit + 3, hit + sl, strlen(hit + sl) + 1);
+        }
+    }
+}
+
+void tep_store_scrub_message(const char *msg, const char *const *secrets, size_t nsecrets,
+                             char *out, size_t n)
 {
     snprintf(out, n, "%s", msg ? msg : "");
     /* libpq's multi-line messages ("...\n\tThis probably means ...") on one line */
@@ -332,16 +346,12 @@ static void scrub(const struct pg_ctx *c, const char *msg, char *out, size_t n)
     *w = '\0';
     while (w > out && w[-1] == ' ')
         *--w = '\0';
-    for (size_t k = 0; k < 3; k++) {
-        const char *s = c->secrets[k];
-        size_t sl = s ? strlen(s) : 0;
-        if (sl < 3) continue;
-        char *hit;
-        while ((hit = strstr(out, s)) != NULL) {
-            memcpy(hit, "***", 3);
-            memmove(hit + 3, hit + sl, strlen(hit + sl) + 1);
-        }
-    }
+    tep_store_hide_secrets(out, secrets, nsecrets);
+}
+
+static void scrub(const struct pg_ctx *c, const char *msg, char *out, size_t n)
+{
+    tep_store_scrub_message(msg, (const char *const *)c->secrets, 3, out, n);
 }
 
 static void add_secret(struct pg_ctx *c, const char *s)

@@ -25,6 +25,15 @@ extern const struct tep_stage_plugin tep_store_influxdb_plugin;
  * password of the URI's user-info, and password=/p= URI query parameters. */
 void tep_store_mask_connection(const char *connection, char *out, size_t n);
 
+/* Replace, in `text`, every occurrence of each of the `nsecrets` secrets (NULL or
+ * shorter than 3 bytes: ignored) by "***". */
+void tep_store_hide_secrets(char *text, const char *const *secrets, size_t nsecrets);
+
+/* A server's message for ours: `msg` on one line (line breaks and runs of blanks
+ * become one space, none at the end) with the secrets hidden. */
+void tep_store_scrub_message(const char *msg, const char *const *secrets, size_t nsecrets,
+                             char *out, size_t n);
+
 /* Parse an ISO-8601 time "YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|+HH:MM|-HH:MM]" (a space
  * may replace the T; no zone = UTC) into seconds since 1970-01-01 UTC.
  * `what` names the setting in the message. */

@@ -8,7 +8,7 @@
 // Usage: node duckdb_dump.mjs FILE              (dump to stdout)
 //        node duckdb_dump.mjs --suffix S FILE...  (dump each FILE to FILE + S)
 import { writeFileSync } from 'node:fs';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { connect, lit } from './duckdb_common.mjs';
 
 let args = process.argv.slice(2);
 let suffix = null;
@@ -27,11 +27,9 @@ const dbits = (x) => {
   return 'd:' + u64[0].toString(16).padStart(16, '0');
 };
 const typeLabel = { DOUBLE: 'DOUBLE', INT32: 'INT32', INT64: 'INT64', BYTE_ARRAY: 'STRING' };
-const lit = (s) => "'" + s.replaceAll("'", "''") + "'";
 const ident = (s) => '"' + s.replaceAll('"', '""') + '"';
 
-const inst = await DuckDBInstance.create(':memory:', { threads: '1' });
-const con = await inst.connect();
+const con = await connect(1);
 const rows = async (sql) => (await con.runAndReadAll(sql)).getRows();
 
 async function dump(file) {

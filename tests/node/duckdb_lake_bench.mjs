@@ -5,32 +5,25 @@
 // column. Prints key=value lines (seconds, bytes, rows).
 // Usage: node duckdb_lake_bench.mjs TEP.parquet OUT.parquet zstd|snappy|uncompressed ROW_GROUP THREADS
 import { statSync } from 'node:fs';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { connect, lit, timed } from './duckdb_common.mjs';
 
 const [src, out, codec, rowGroup, threads] = process.argv.slice(2);
 if (!threads) {
   console.error('usage: node duckdb_lake_bench.mjs TEP.parquet OUT.parquet CODEC ROW_GROUP THREADS');
   process.exit(2);
 }
-const inst = await DuckDBInstance.create(':memory:', { threads: String(threads) });
-const con = await inst.connect();
-const lit = (s) => "'" + s.replaceAll("'", "''") + "'";
-const timed = async (sql) => {
-  const t0 = process.hrtime.bigint();
-  await con.run(sql);
-  return Number(process.hrtime.bigint() - t0) / 1e9;
-};
+const con = await connect(threads);
 const catalogue = [...Array(41).keys()].map((i) => `xmeas_${i + 1}`)
   .concat([...Array(12).keys()].map((i) => `xmv_${i + 1}`));
 // a scan that decodes every value without building a table
-const scan = await timed(
+const scan = await timed(con,
   `SELECT count(*), sum(COLUMNS(* EXCLUDE (run_id))) FROM read_parquet(${lit(src)}, hive_partitioning = false)`);
-const readAll = await timed(`CREATE TABLE t AS SELECT * FROM read_parquet(${lit(src)}, hive_partitioning = false)`);
-const readCat = await timed(
+const readAll = await timed(con, `CREATE TABLE t AS SELECT * FROM read_parquet(${lit(src)}, hive_partitioning = false)`);
+const readCat = await timed(con,
   `CREATE TABLE t53 AS SELECT run_id, sample, time_h, fault, ${catalogue.join(', ')} FROM read_parquet(${lit(src)}, hive_partitioning = false)`);
-const write = await timed(
+const write = await timed(con,
   `COPY t TO ${lit(out)} (FORMAT parquet, CODEC '${codec}', ROW_GROUP_SIZE ${Number(rowGroup)})`);
-const readOwn = await timed(`CREATE TABLE t2 AS SELECT * FROM read_parquet(${lit(out)})`);
+const readOwn = await timed(con, `CREATE TABLE t2 AS SELECT * FROM read_parquet(${lit(out)})`);
 const [[rows]] = (await con.runAndReadAll('SELECT count(*) FROM t2')).getRows();
 const [[cols]] = (await con.runAndReadAll(
   `SELECT count(*) FROM (DESCRIBE SELECT * FROM t2)`)).getRows();

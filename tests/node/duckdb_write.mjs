@@ -3,15 +3,14 @@
 // `testdata`, the small reference files committed under tests/data/parquet/.
 // Usage: node duckdb_write.mjs cross DIR | node duckdb_write.mjs testdata DIR
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { connect } from './duckdb_common.mjs';
 
 const [mode, dir] = process.argv.slice(2);
 if (!dir || (mode !== 'cross' && mode !== 'testdata')) {
   console.error('usage: node duckdb_write.mjs cross|testdata DIR');
   process.exit(2);
 }
-const inst = await DuckDBInstance.create(':memory:', { threads: '1' });
-const con = await inst.connect();
+const con = await connect(1);
 
 // The reference table; test_parquet.c's check_duckdb_file() recomputes it.
 const table = (n) => `SELECT i::BIGINT AS id,

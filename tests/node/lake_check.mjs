@@ -18,12 +18,10 @@
 //       tep simulate's Parquet file = its CSV file (types, every value), fault column
 //       0 then IDV
 import { readFileSync } from 'node:fs';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { connect, lit } from './duckdb_common.mjs';
 
 const [cmd, a, b, c] = process.argv.slice(2);
-const inst = await DuckDBInstance.create(':memory:', { threads: '1' });
-const con = await inst.connect();
-const lit = (s) => "'" + s.replaceAll("'", "''") + "'";
+const con = await connect(1);
 const ident = (s) => '"' + s.replaceAll('"', '""') + '"';
 const rows = async (sql) => (await con.runAndReadAll(sql)).getRows();
 const lake = (root) => `read_parquet(${lit(root + '/tep_processed/**/*.parquet')}, hive_partitioning = true, union_by_name = true)`;
