@@ -40,15 +40,21 @@ expect "saved model: exit 0, identical results" '[ $? -eq 0 ] && [ "$(js "$tmp/b
 "$TEP" analyze --train "$B/d00.dat" --test "$B/d01_te.dat" --method dpca --lags 2 --components 9 \
   --json "$tmp/dpca.json" > /dev/null
 expect "dynamic PCA exits 0" '[ $? -eq 0 ]'
-# 2 lags: 498 augmented training rows, 158 + 800 test rows scored; the T2 limit is
-# 9 * 497 * 499 / (498 * 489) * F_0.99(9, 489) = 22.397789 (mpmath), not PCA's
+# 2 lags: 498 augmented training rows, 158 + 800 test rows scored; T2 limit
+# 9 * 497 * 499 / (498 * 489) * F_0.99(9, 489) = 22.397789 (F quantile from mpmath); the Q limit
+# 143.864903447 and the alarm counts (T2: 1 of 158 normal, 794 of 800 faulty; Q: 16 and 798)
+# as tests/tools/dpca_reference.py computes them independently (pure Python, Jacobi).
 dp() { js "$tmp/dpca.json" "$1"; }
 expect "dynamic PCA: 498 training rows, 158 normal + 800 faulty scored" \
   '[ "$(dp "\$.model.n_train")/$(dp "\$.results[0].n_normal")/$(dp "\$.results[0].n_faulty")" = 498/158/800 ]'
 expect "dynamic PCA: T2 limit of 9 components on 498 rows ($(dp '$.model.t2_limit'))" \
   'awk -v v="$(dp "\$.model.t2_limit")" "BEGIN{exit !(v > 22.3977886 && v < 22.3977896)}"'
-expect "dynamic PCA: its own Q limit and FAR, not PCA's" \
-  '[ "$(dp "\$.model.q_limit")" != "$ql" ] && [ "$(dp "\$.results[0].far_q")" != "$(js "$tmp/braatz.json" "\$.results[0].far_q")" ]'
+expect "dynamic PCA: Q limit 143.864903 of the lagged residual ($(dp '$.model.q_limit'))" \
+  'awk -v v="$(dp "\$.model.q_limit")" "BEGIN{exit !(v > 143.864903 && v < 143.864904)}"'
+expect "dynamic PCA: FAR 1/158 and 16/158, FDR 794/800 and 798/800 (T2, Q)" \
+  'awk -v a="$(dp "\$.results[0].far_t2")" -v b="$(dp "\$.results[0].far_q")" -v c="$(dp "\$.results[0].fdr_t2")" -v d="$(dp "\$.results[0].fdr_q")" \
+     "function near(x, y) { return x - y < 1e-12 && y - x < 1e-12 }
+      BEGIN{exit !(near(a, 1 / 158) && near(b, 16 / 158) && near(c, 794 / 800) && near(d, 798 / 800))}"'
 
 # --- runs of the store, and the report
 cd "$tmp"
