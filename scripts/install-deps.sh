@@ -6,11 +6,13 @@ build_pkgs=(build-essential cmake pkg-config libyaml-dev libsqlite3-dev sqlite3 
   libsnappy-dev libcurl4-openssl-dev libpq-dev liblapacke-dev libopenblas-dev libssl-dev
   libjansson-dev libgsl-dev)
 # `install-deps.sh test` adds what the test suite drives: headless Chromium for the
-# report, curl, xmllint, and Node.js/npm when missing (DuckDB from npm is the independent
-# Parquet reader). PostgreSQL and InfluxDB come from scripts/services.sh install.
+# report, curl, xmllint, valgrind, python3 (value comparisons of the server stores), and
+# Node.js/npm when missing (DuckDB from npm is the independent Parquet reader). PostgreSQL,
+# InfluxDB and TimescaleDB come from scripts/services.sh install, npm packages from
+# scripts/node-deps.sh. Tests themselves install nothing.
 extra_pkgs=()
 if [ "${1:-}" = "test" ]; then
-  extra_pkgs=(chromium libxml2-utils curl)
+  extra_pkgs=(chromium libxml2-utils curl valgrind python3)
   command -v npm >/dev/null 2>&1 || extra_pkgs+=(nodejs npm)
 fi
 missing=()

@@ -8,7 +8,8 @@
 #   scripts/services.sh kill pg                  # crash one server (data kept)
 #   scripts/services.sh start pg                 # ... and start it again (same port, data)
 #   scripts/services.sh stop                     # stop everything, remove the folder
-#   scripts/services.sh install                  # only install missing packages (root)
+#   scripts/services.sh install                  # only install missing packages (root),
+#                                                # and TimescaleDB from ../shared/vendor
 #
 # The folder is $TEP_SERVICES_DIR (exported by `start`; a new one under $TMPDIR when
 # unset). Exports printed by `start`:
@@ -29,7 +30,11 @@
 # at the `start` that creates the server and the extension is installed for that
 # version (timescaledb.control + timescaledb*.so), the server preloads it
 # (shared_preload_libraries, telemetry off); the extension itself is created by
-# whoever uses it (`tep` owns its database, and the extension is trusted).
+# whoever uses it (`tep` owns its database, and the extension is trusted). Debian does not
+# package TimescaleDB: `install` (root) runs the install.sh of a build in
+# $TEP_TIMESCALEDB_VENDOR (default ../shared/vendor/timescaledb-2.28.3-pg15-amd64 next to
+# the repository, for Debian 12's PostgreSQL 15) when that folder exists and the extension
+# is not installed yet.
 # InfluxDB: Debian's `influxdb` (1.6 on Debian 12), run with a generated config:
 # HTTP on 127.0.0.1:PORT with authentication enabled (an admin user is created
 # through the first-user exception), RPC on 127.0.0.1:PORT2, reporting, the
@@ -37,7 +42,9 @@
 # series index: with 1.6's default inmem index, a series dropped (DROP SERIES or
 # DELETE) and written again soon after loses new points or revives old ones
 # (reproduced with curl alone), which breaks "a rerun replaces the run".
-# Packages are installed with apt-get only when missing and we are root.
+# Packages are installed with apt-get only when missing and we are root, and never when
+# TEP_NO_INSTALL=1 (set for every test by tests/tools/run_test.sh: tests install nothing,
+# `make test` runs `services.sh install` before them).
 # Exit status: 0 ok, 3 when a server cannot be provided (missing packages and not
 # root, or it did not start); messages go to stderr, export lines to stdout.
 set -euo pipefail
@@ -56,6 +63,9 @@ ensure_packages() { # want_pg want_influx
   if [ "$1" = 1 ] && [ -z "$(pg_bindir)" ]; then missing+=(postgresql); fi
   if [ "$2" = 1 ] && ! command -v influxd >/dev/null 2>&1; then missing+=(influxdb); fi
   [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "${TEP_NO_INSTALL:-0}" = 1 ]; then
+    die "missing packages (${missing[*]}); run scripts/services.sh install (root) first"
+  fi
   if [ "$(id -u)" -ne 0 ]; then
     die "missing packages (${missing[*]}) and not root: cannot install them"
   fi
@@ -172,6 +182,63 @@ pg_stop() {
   as_pg_owner "$bin/pg_ctl" -D "$dir/pg/data" -m fast -w stop >/dev/null 2>&1 || pg_kill
 }
 
+# Symbols the vendor build's libraries need that neither the server binary nor their own
+# shared libraries define (a build made against newer server headers of the same major
+# version: 2.28.3's needs heap_datum_check and DatumGetHeapTupleHeader, new in PostgreSQL
+# 15.20; Debian 12 had 15.18 before).
+timescaledb_missing_symbols() { # vendor dir, bindir
+  local so libs
+  for so in "$1"/lib/*.so; do
+    libs=$(ldd "$so" "$2/postgres" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p' | sort -u)
+    comm -23 <(nm -D --undefined-only "$so" | awk '$1 == "U" { print $2 }' | sed 's/@.*//' | LC_ALL=C sort -u) \
+      <(for f in "$2/postgres" $libs; do nm -D --defined-only "$f"; done | awk '{ print $3 }' | sed 's/@.*//' | LC_ALL=C sort -u)
+  done | LC_ALL=C sort -u
+}
+
+# The TimescaleDB build in the vendor folder, installed for the server found by pg_bindir;
+# when the server is an older minor release than the build needs, the server package is
+# upgraded first (root).
+install_timescaledb() {
+  local here vendor bin missing pkg
+  here=$(cd "$(dirname "$0")/.." && pwd)
+  vendor=${TEP_TIMESCALEDB_VENDOR:-$here/../shared/vendor/timescaledb-2.28.3-pg15-amd64}
+  bin=$(pg_bindir) || return 0
+  if pg_timescaledb_installed "$bin" && [ -z "$(timescaledb_missing_symbols "$vendor" "$bin" 2>/dev/null)" ]; then
+    return 0
+  fi
+  if [ ! -f "$vendor/install.sh" ]; then
+    pg_timescaledb_installed "$bin" ||
+      log "TimescaleDB is not installed and there is no build in $vendor: cli_store_timescaledb will skip"
+    return 0
+  fi
+  if [ "$(id -u)" -ne 0 ]; then
+    log "TimescaleDB: run $vendor/install.sh as root to install it"
+    return 0
+  fi
+  command -v nm >/dev/null 2>&1 || die "nm (binutils) is needed to check the TimescaleDB build"
+  missing=$(timescaledb_missing_symbols "$vendor" "$bin")
+  if [ -n "$missing" ]; then
+    pkg=$(dpkg -S "$bin/postgres" 2>/dev/null | cut -d: -f1)
+    log "TimescaleDB: $(dpkg-query -W -f='${Package} ${Version}' "$pkg" 2>/dev/null) lacks" \
+      "$(echo $missing) that $vendor needs: upgrading $pkg"
+    local policy=/usr/sbin/policy-rc.d created_policy=0
+    if [ ! -e $policy ]; then
+      printf '#!/bin/sh\nexit 101\n' > $policy && chmod +x $policy && created_policy=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --only-upgrade "$pkg" >&2 ||
+      log "apt-get install --only-upgrade $pkg failed"
+    [ $created_policy = 1 ] && rm -f $policy
+    missing=$(timescaledb_missing_symbols "$vendor" "$bin")
+    if [ -n "$missing" ]; then
+      log "TimescaleDB: the build in $vendor needs $(echo $missing), which the PostgreSQL in" \
+        "$bin does not have: not installed, cli_store_timescaledb will skip"
+      return 0
+    fi
+  fi
+  sh "$vendor/install.sh" >&2 || log "TimescaleDB: $vendor/install.sh failed (it supports PostgreSQL 15 only; this server is $bin)"
+  return 0
+}
+
 # ---- InfluxDB 1.x ----------------------------------------------------------------------
 influx_start() {
   command -v influxd >/dev/null 2>&1 || die "influxd not found"
@@ -269,6 +336,7 @@ if [ $# -eq 0 ]; then want_pg=1 want_influx=1; fi
 case $cmd in
   install) # only make sure the packages are there (CI, before the tests)
     ensure_packages $want_pg $want_influx
+    if [ $want_pg = 1 ]; then install_timescaledb; fi
     ;;
   start)
     ensure_packages $want_pg $want_influx

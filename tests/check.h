@@ -1,10 +1,18 @@
 /* check.h - a minimal test harness for tep's C tests.
  *
- * Each tests/test_*.c is its own program and its own ctest case. Use CHECK*
- * macros inside functions registered with RUN(); main returns non-zero when
- * any check failed, and 77 (ctest's "skipped") when the test called SKIP().
- * Reference material lives in ../shared; tep_shared_path() finds it (or the
- * test skips with a clear message when it is absent, as in a user's clone).
+ * Conventions (new tests follow them too):
+ * - Each tests/test_*.c is its own program and its own ctest case (CMake registers it
+ *   through tests/tools/run_test.sh). Use CHECK* macros inside functions registered
+ *   with RUN(); end main with CHECK_DONE(), which exits 1 when a check failed and also
+ *   when no check ran at all (a test that checks nothing is a defect).
+ * - SKIP("reason") exits 77 (ctest's "skipped") with "SKIP: reason". Skip only for what
+ *   the issue allows (e.g. a test that needs root); a SKIP after a failed check exits 1.
+ *   With CI=true the runner turns a skip into a failure unless the test is listed in
+ *   tests/skip-allowed.txt.
+ * - Reference data (Fortran reference runs, Braatz files, published tables) live
+ *   compressed in tests/data and are decompressed by the build into
+ *   $TEP_BUILD_DIR/testdata; tep_data_path("braatz/d00.dat") gives the path, and a
+ *   missing file fails the test (it never skips: every clone has the data).
  */
 #ifndef TEP_TESTS_CHECK_H
 #define TEP_TESTS_CHECK_H
@@ -79,42 +87,58 @@ static inline int check_close_rel(double a, double b, double tol, double floor_)
         fprintf(stderr, "%-40s %s\n", #fn, check_failures == before_ ? "ok" : "FAILED");          \
     } while (0)
 
+/* Skip the test (exit 77) - unless a check failed already: then it is a failure (exit 1). */
 #define SKIP(...)                                                                                  \
     do {                                                                                           \
+        if (check_failures) {                                                                      \
+            fprintf(stderr, "FAIL: SKIP after %d failed check(s) is a failure: ", check_failures); \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fputc('\n', stderr);                                                                   \
+            exit(1);                                                                               \
+        }                                                                                          \
         fprintf(stderr, "SKIP: ");                                                                 \
         fprintf(stderr, __VA_ARGS__);                                                              \
         fputc('\n', stderr);                                                                       \
         exit(77);                                                                                  \
     } while (0)
 
-#define CHECK_DONE()                                                                               \
-    do {                                                                                           \
-        fprintf(stderr, "%d checks, %d failed\n", check_count, check_failures);                   \
-        return check_failures ? 1 : 0;                                                             \
-    } while (0)
+/* Exit status of main: 1 when a check failed or when no check ran, else 0. */
+static inline int check_done(void)
+{
+    fprintf(stderr, "%d checks, %d failed\n", check_count, check_failures);
+    if (check_count == 0) {
+        fprintf(stderr, "FAIL: no check ran (a test must check something)\n");
+        return 1;
+    }
+    return check_failures ? 1 : 0;
+}
 
-/* Path of `rel` inside ../shared (TEP_SHARED_DIR), or NULL when absent. */
-static inline const char *tep_shared_path(const char *rel)
+#define CHECK_DONE() return check_done()
+
+/* Path of reference file `rel` (e.g. "braatz/d00.dat") decompressed by the build from
+ * tests/data/rel.zst into $TEP_TEST_DATA (default $TEP_BUILD_DIR/testdata). A missing file
+ * ends the test with exit 1: the data ship with the repository, so absence is a broken
+ * build, never a reason to skip. Up to four results may be held at once. */
+static inline const char *tep_data_path(const char *rel)
 {
     static char buf[4][1024];
     static int slot = 0;
-    const char *root = getenv("TEP_SHARED_DIR");
-    if (!root || !*root) root = "../shared";
+    const char *root = getenv("TEP_TEST_DATA");
+    const char *build = getenv("TEP_BUILD_DIR");
     char *out = buf[slot++ & 3];
-    snprintf(out, sizeof buf[0], "%s/%s", root, rel);
+    if (root && *root)
+        snprintf(out, sizeof buf[0], "%s/%s", root, rel);
+    else
+        snprintf(out, sizeof buf[0], "%s/testdata/%s", build && *build ? build : ".", rel);
     struct stat st;
-    return stat(out, &st) == 0 ? out : NULL;
-}
-
-/* Like tep_shared_path, but skip the whole test when the file is missing. */
-static inline const char *tep_shared_or_skip(const char *rel)
-{
-    const char *p = tep_shared_path(rel);
-    if (!p)
-        SKIP("reference material '%s' not found under TEP_SHARED_DIR (../shared); "
-             "it is present in CI",
-             rel);
-    return p;
+    if (stat(out, &st) != 0 || !S_ISREG(st.st_mode)) {
+        fprintf(stderr,
+                "FAIL: reference file %s is missing: the build puts tests/data/%s(.zst) "
+                "there (cmake --build <build dir>, target test_data)\n",
+                out, rel);
+        exit(1);
+    }
+    return out;
 }
 
 /* A scratch directory for this test under the build tree. */

@@ -8,8 +8,8 @@
 #     file is dumped by `test_parquet dump` and by tests/node/duckdb_dump.mjs
 #     in the same canonical form (row counts, schema, statistics, aggregates,
 #     every value with doubles as bit patterns); the dumps must be identical.
-# Needs node and @duckdb/node-api (npm install --prefix tests/node); exits 77
-# (skipped) with a SKIP message when they cannot be had.
+# Needs node and @duckdb/node-api (scripts/node-deps.sh, run by `make test`, installs it into
+# tests/node); exits 77 with a SKIP message when they are missing (the test installs nothing).
 set -u
 
 src=${TEP_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -22,19 +22,12 @@ if [ ! -x "$bin" ]; then
     exit 1
 fi
 if ! command -v node >/dev/null 2>&1; then
-    echo "SKIP: node is not installed; DuckDB cross-check not run"
+    echo "SKIP: node is not installed (Debian packages nodejs npm); DuckDB cross-check not run"
     exit 77
 fi
 if [ ! -d "$node_dir/node_modules/@duckdb/node-api" ]; then
-    if ! command -v npm >/dev/null 2>&1; then
-        echo "SKIP: @duckdb/node-api is not installed and npm is missing"
-        exit 77
-    fi
-    echo "installing @duckdb/node-api into $node_dir/node_modules ..."
-    if ! npm install --prefix "$node_dir" --no-audit --no-fund --loglevel=error >"$build/npm-install.log" 2>&1; then
-        echo "SKIP: npm install of @duckdb/node-api failed (offline?); see $build/npm-install.log"
-        exit 77
-    fi
+    echo "SKIP: @duckdb/node-api is not installed in $node_dir (run scripts/node-deps.sh)"
+    exit 77
 fi
 
 tmp=$build/tmp/cli_parquet_duckdb

@@ -91,7 +91,12 @@ out=$("$TEP" run -c files.yaml --quiet 2>&1); rc=$?
 expect "bad file: exit 1" '[ $rc -eq 1 ]'
 expect "bad file: message names file, line, column" 'echo "$out" | grep -q "c.csv:3:3:"'
 expect "bad run not stored" '[ "$(q files.db "select count(*) from runs where run_id=\"c.csv\"")" = 0 ]'
-expect "earlier runs intact" '[ "$(q files.db "select count(*) from tep_processed")" = "$(q before.db "select count(*) from tep_processed")" ]'
+# every table's rows, values quoted exactly (doubles as SQLite prints them back: 17 digits)
+dump_store() { local t; for t in runs tep_processed quality; do sqlite3 -cmd ".mode quote" "$1" "select * from $t order by 1, 2, 3"; done; }
+dump_store before.db > before.txt
+dump_store files.db > after.txt
+expect "earlier runs intact: every row of runs, tep_processed and quality as before ($(wc -l < before.txt) rows)" \
+  'cmp -s before.txt after.txt && [ "$(grep -c ",'"'a.csv'"'," before.txt)" -ge 41 ]'
 rm raw/c.csv
 
 # --- 4. configuration errors: file:line:column, key, expected form, exit 2 -------------

@@ -14,15 +14,13 @@
 # report` / `tep run` with analysis: on the PostgreSQL store give the results of the
 # same runs in SQLite, with no password in any output. InfluxDB: batches, staging
 # measurement emptied, time = start_time + time_h in ns, tags.
-set -u
-TEP=${TEP:-build/tep}
+. "$(dirname "$0")/lib_cli.sh"
 case $TEP in /*) ;; *) TEP=$PWD/$TEP ;; esac
 src=${TEP_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$src/tests/lib_store.sh"
 services=$src/scripts/services.sh
 PY=/usr/bin/python3
 [ -x $PY ] || PY=$(command -v python3 || true)
-tmp=$(mktemp -d)
 unset TEP_SERVICES_DIR
 cleanup() {
   [ -n "${tep_pid:-}" ] && kill "$tep_pid" 2>/dev/null
@@ -32,19 +30,14 @@ cleanup() {
 trap cleanup EXIT
 cd "$tmp"
 if [ -z "$PY" ] || ! $PY -c 'import sqlite3, json' 2>/dev/null; then
-  echo "skipped: python3 (with sqlite3, json) is needed to compare values"; exit 77
+  skip "python3 (with sqlite3, json) is needed to compare values"
 fi
 if ! env_lines=$("$services" start 2>services.log); then
-  echo "skipped: cannot start PostgreSQL and InfluxDB for this test:"; sed 's/^/  /' services.log
+  sed 's/^/  /' services.log
   eval "$(echo "$env_lines" | grep TEP_SERVICES_DIR)"
-  exit 77
+  skip "cannot start PostgreSQL and InfluxDB for this test (scripts/services.sh install provides them)"
 fi
 eval "$env_lines"
-fails=0
-passes=0
-pass() { echo "ok   $1"; passes=$((passes + 1)); }
-fail() { echo "FAIL $1"; fails=$((fails + 1)); }
-expect() { if eval "$2"; then pass "$1"; else fail "$1"; fi; }
 pq() { "$TEP_PG_BIN/psql" -X -q -At "$TEP_PG_ADMIN_DSN" -c "$1" 2>&1; }
 iq() { # InfluxQL through HTTP; extra curl args may follow
   local q=$1; shift
@@ -126,6 +119,7 @@ pg_suite() { # layout, table prefix: full run, exact values, rerun, server kille
   "$services" start pg > /dev/null 2>>services.log
   expect "$L: killed mid-run: no row of that run after restart" '[ "$(pq "select count(*) from ${P}tep_processed where run_id = '"'sim_idv00_seed4651207995_400h'"'")" = 0 ] && [ "$(pq "select count(*) from ${P}runs where run_id = '"'sim_idv00_seed4651207995_400h'"'")" = 0 ]'
   expect "$L: killed mid-run: earlier runs intact" '[ "$(pq "select count(*) || '"' '"' || sum(xmeas_9) from ${P}tep_processed")" = "$before" ]'
+  expect "$L: killed mid-run: earlier runs' every value identical to SQLite" 'pg_matches_reference "$TEP_PG_ADMIN_DSN" "${P}tep_processed" pg_rows_after_kill.tsv'
   if [ "$layout" = partitioned ]; then
     "$TEP" run -c "pg_$layout.yaml" --quiet --log-level warn
     expect "$L: the next load drops the interrupted load's table" '[ $? -eq 0 ] && [ "$(pq "select count(*) from pg_class where relname like '"'${P}tep_processed_r%_load'"'")" = 0 ]'
@@ -314,7 +308,9 @@ expect "influx: killed mid-run: exit 1" '[ $rc -eq 1 ]'
 expect "influx: killed mid-run: clear message" 'echo "$out" | grep -q "InfluxDB (http://tep:\*\*\*@.*): cannot write points: .*after [0-9]* attempt"'
 "$services" start influx > /dev/null 2>>services.log
 expect "influx: killed mid-run: no point of that run after restart" '[ "$(icount tep_processed "WHERE run_id = '"'sim_idv00_seed4651207995_400h'"'")" = 0 ]'
-expect "influx: killed mid-run: earlier runs intact" '[ "$(icount tep_processed)" = 80 ]'
+expect "influx: killed mid-run: earlier runs intact (80 points)" '[ "$(icount tep_processed)" = 80 ]'
+iq "SELECT * FROM tep_processed" --data-urlencode "epoch=ns" > influx_rows_after_kill.json
+expect "influx: killed mid-run: earlier runs' every value identical to SQLite" \
+  '$PY "$src/tests/compare_store.py" influx ref.db influx_rows_after_kill.json'
 
-echo "$passes passed, $fails failed"
-[ $fails -eq 0 ]
+finish

@@ -3,7 +3,8 @@
 # Starts two throwaway servers with scripts/services.sh: one preloading TimescaleDB
 # (TEP_PG_TIMESCALEDB=1) and one without it; stops both on exit. Skips (exit 77) when
 # the timescaledb extension is not installed for the server (Debian does not package it;
-# the CI image has none) or the servers cannot be provided.
+# `make test` installs ../shared/vendor/timescaledb-* through scripts/services.sh install
+# when that folder exists) or the servers cannot be provided.
 # With TimescaleDB preloaded: timescaledb: auto creates the extension (the `tep` role
 # owns its database; the extension is trusted) and makes a new tep_processed a
 # hypertable on ts with primary key (id, ts); every value reads back identical to the
@@ -32,7 +33,7 @@ cleanup() {
 trap cleanup EXIT
 cd "$tmp"
 if [ -z "$PY" ] || ! $PY -c 'import sqlite3' 2>/dev/null; then
-  echo "skipped: python3 (with sqlite3) is needed to compare values"; exit 77
+  skip "python3 (with sqlite3) is needed to compare values"
 fi
 start_pg() { # name, TEP_PG_TIMESCALEDB: a new server; its export lines in name.env
   env -u TEP_SERVICES_DIR TEP_PG_TIMESCALEDB=$2 "$services" start pg > "$1.env" 2>>services.log
@@ -41,14 +42,15 @@ env_of() { sed -n "s/^export $2='\(.*\)'$/\1/p" "$1.env"; }
 start_pg ts 1; rc=$?
 dir_ts=$(env_of ts TEP_SERVICES_DIR)
 if [ $rc -ne 0 ]; then
-  echo "skipped: cannot start PostgreSQL for this test:"; sed 's/^/  /' services.log; exit 77
+  sed 's/^/  /' services.log
+  skip "cannot start PostgreSQL for this test (scripts/services.sh install provides it)"
 fi
 eval "$(cat ts.env)"
 if [ "$TEP_PG_TIMESCALEDB" != 1 ]; then
-  echo "skipped: the timescaledb extension is not installed for PostgreSQL in $TEP_PG_BIN"
-  echo "  (Debian does not package it: build a release that supports this PostgreSQL from"
-  echo "  https://github.com/timescale/timescaledb with postgresql-server-dev-N, then make install)"
-  exit 77
+  skip "the timescaledb extension is not installed for PostgreSQL in $TEP_PG_BIN (Debian" \
+    "does not package it: scripts/services.sh install installs the build in" \
+    "../shared/vendor/timescaledb-2.28.3-pg15-amd64 when present, or build a release for this" \
+    "PostgreSQL from https://github.com/timescale/timescaledb and make install)"
 fi
 ts_dsn=$TEP_PG_DSN ts_admin=$TEP_PG_ADMIN_DSN
 start_pg plain 0; rc=$?

@@ -3,7 +3,7 @@
  * Trains on d00.dat (stored transposed, 52 x 500 -> 500 x 52) with 52 variables, 9
  * components and 99 % limits, scores d01_te ... d21_te (samples 1..160 normal, 161..960
  * faulty) and compares FDR / FAR of T^2 and Q per fault with Xiao, Kordon & Sen (PHM 2023,
- * Tables 2-4, ../shared/data/published/pca_xiao_kordon_sen_2023.csv). Prints the whole table,
+ * Tables 2-4, tests/data/published/pca_xiao_kordon_sen_2023.csv). Prints the whole table,
  * then a DPCA and EWMA / CUSUM summary for information. The files are parsed by a small
  * whitespace tokenizer here; the project's real loader lives elsewhere.
  */
@@ -63,7 +63,7 @@ static double *read_matrix(const char *path, size_t *rows, size_t *cols)
 static double *load_braatz(const char *rel, size_t expect_rows)
 {
     size_t r = 0, c = 0;
-    const char *path = tep_shared_or_skip(rel);
+    const char *path = tep_data_path(rel);
     double *v = read_matrix(path, &r, &c);
     if (v && r == NVARS && c == expect_rows) {
         double *t = malloc(r * c * sizeof *t);
@@ -86,7 +86,7 @@ struct published {
 
 static int read_published(struct published *pub)
 {
-    const char *path = tep_shared_or_skip("data/published/pca_xiao_kordon_sen_2023.csv");
+    const char *path = tep_data_path("published/pca_xiao_kordon_sen_2023.csv");
     FILE *f = fopen(path, "r");
     if (!f) return -1;
     char line[512];
@@ -150,7 +150,7 @@ static void test_braatz_pca(void)
     double *x = NULL;
     CHECK_EQ_INT(read_published(pub), NFAULTS);
     clock_t start = clock();
-    double *train = load_braatz("data/braatz/d00.dat", 500);
+    double *train = load_braatz("braatz/d00.dat", 500);
     if (!train) return;
     /* d00.dat line 1 (XMEAS(1)) starts 2.4987000e-01 2.5118000e-01 and line 2 (XMEAS(2))
      * 3.6426000e+03: after the transpose, samples 1 and 2 of column 0 and sample 1 of column 1 */
@@ -189,7 +189,7 @@ static void test_braatz_pca(void)
      * normal quantiles; d01_te samples 1 and 200 */
     CHECK_REL(det.pca->t2_limit, 22.39477509405858, 1e-10);
     CHECK_REL(det.pca->q_limit, 46.306668365516146, 1e-9);
-    x = load_braatz("data/braatz/d01_te.dat", 960);
+    x = load_braatz("braatz/d01_te.dat", 960);
     if (x) {
         double t2[960], q[960];
         CHECK(tep_pca_score(det.pca, x, 960, t2, q, &err) == 0);
@@ -203,7 +203,7 @@ static void test_braatz_pca(void)
 
     /* d00_te: all normal, 960 samples */
     for (int i = 0; i < 960; i++) labels[i] = 0;
-    x = load_braatz("data/braatz/d00_te.dat", 960);
+    x = load_braatz("braatz/d00_te.dat", 960);
     CHECK(x && evaluate(&det, x, labels, &res[NFAULTS], &err) == 0);
     free(x);
     x = NULL;
@@ -215,7 +215,7 @@ static void test_braatz_pca(void)
             "delay Q  pub  (%%, delays in min)\n");
     for (int f = 1; f <= NFAULTS; f++) {
         char rel[64];
-        snprintf(rel, sizeof rel, "data/braatz/d%02d_te.dat", f);
+        snprintf(rel, sizeof rel, "braatz/d%02d_te.dat", f);
         x = load_braatz(rel, 960);
         if (!x) goto done;
         for (int i = 0; i < 960; i++) labels[i] = i < ONSET ? 0 : f;

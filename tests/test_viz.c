@@ -812,11 +812,11 @@ static int add_quality(struct tep_report *r, const char *run_id, const struct si
     return 0;
 }
 
-/* Published PCA rates of one fault (Xiao, Kordon & Sen 2023), when ../shared has them. */
+/* Published PCA rates of one fault (Xiao, Kordon & Sen 2023, tests/data/published). */
 static bool published_rates(int fault, struct tep_svg_rates *t2, struct tep_svg_rates *q)
 {
-    const char *path = tep_shared_path("data/published/pca_xiao_kordon_sen_2023.csv");
-    FILE *f = path ? fopen(path, "r") : NULL;
+    const char *path = tep_data_path("published/pca_xiao_kordon_sen_2023.csv");
+    FILE *f = fopen(path, "r");
     char line[512];
     bool found = false;
     if (!f) return false;
@@ -1119,18 +1119,24 @@ static void test_sim_report(void)
     fseek(f, 0, SEEK_END);
     long size = ftell(f);
     fseek(f, 0, SEEK_SET);
-    char *html = malloc((size_t)size + 1);
-    if (html && fread(html, 1, (size_t)size, f) == (size_t)size) {
-        html[size] = '\0';
-        check_self_contained(html);
-        CHECK(well_formed(html, 1));
-        CHECK_EQ_INT(count_of(html, "<svg"), 7);
-        CHECK(count_of(html, "class=\"alarm\"") > 100);
-        CHECK(strstr(html, ">Variable contributions</h2>") != NULL);
-        CHECK_MSG(size < 600000, "report is %ld bytes", size);
-    }
-    free(html);
+    CHECK_MSG(size > 0, "report is %ld bytes", size);
+    char *html = size > 0 ? malloc((size_t)size + 1) : NULL;
+    size_t got = html ? fread(html, 1, (size_t)size, f) : 0;
     fclose(f);
+    CHECK_MSG(html != NULL && got == (size_t)size, "read %zu of %ld bytes of %s", got, size, path);
+    if (!html || got != (size_t)size) goto done;
+    html[size] = '\0';
+    check_self_contained(html);
+    CHECK(well_formed(html, 1));
+    CHECK_EQ_INT(count_of(html, "<svg"), 7);
+    CHECK(count_of(html, "class=\"alarm\"") > 100);
+    CHECK(strstr(html, ">Variable contributions</h2>") != NULL);
+    /* IDV(1)'s row carries Xiao et al.'s six published rates (tests/data/published) */
+    CHECK_EQ_INT(count_of(html, "pub. "), 6);
+    CHECK(strstr(html, "pub. 99.0 %") && strstr(html, "pub. 3.1 %") && strstr(html, "pub. 21 min"));
+    CHECK_MSG(size < 600000, "report is %ld bytes", size);
+done:
+    free(html);
 }
 
 int main(int argc, char **argv)
