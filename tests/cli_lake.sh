@@ -172,7 +172,7 @@ cp raw/a.csv csvin/a.csv
 out=$(check to-parquet raw/a.csv pq/a.parquet 2>&1)
 expect "DuckDB writes a TEP file as Parquet ($out)" '[ $? -eq 0 ]'
 "$TEP" simulate --hours 2 --idv 4 --fault-at 1 --output pq/s.parquet --quiet
-expect "tep simulate --output x.parquet exits 0" '[ $? -eq 0 ] && [ -z "$(ls pq | grep tmp-)" ]'
+expect "tep simulate --output x.parquet exits 0" '[ $? -eq 0 ] && [ -z "$(ls -A pq | grep tmp-)" ]'
 "$TEP" simulate --hours 2 --idv 4 --fault-at 1 --output csvin/s.csv --quiet
 "$TEP" simulate --hours 2 --idv 4 --fault-at 1 --format parquet --codec snappy --output pq/s_snappy.bin --quiet
 out=$(check sim-check pq/s.parquet csvin/s.csv 4 2>&1)
