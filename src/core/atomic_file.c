@@ -19,24 +19,29 @@
 #define SYMLINK_HOPS_MAX 40                                          /* as Linux's ELOOP limit */
 
 static pthread_once_t umask_once = PTHREAD_ONCE_INIT;
-static mode_t process_umask = 022;
+static mode_t first_umask = 022;
 
-/* The umask without changing it: Linux (>= 4.7) shows it in /proc/self/status;
- * elsewhere set and restore it once, before outputs are written. */
-static void read_umask(void)
+static void read_umask_once(void)
+{
+    first_umask = umask(022);
+    umask(first_umask);
+}
+
+/* The umask, without changing it (umask() sets it, for every thread): Linux
+ * (>= 4.7) shows it in /proc/self/status; elsewhere set and restore it once. */
+static mode_t current_umask(void)
 {
     FILE *f = fopen("/proc/self/status", "re");
     char line[256];
     unsigned value;
     while (f && fgets(line, sizeof line, f))
         if (sscanf(line, "Umask: %o", &value) == 1) {
-            process_umask = (mode_t)value & 0777;
             fclose(f);
-            return;
+            return (mode_t)value & 0777;
         }
     if (f) fclose(f);
-    process_umask = umask(022);
-    umask(process_umask);
+    pthread_once(&umask_once, read_umask_once);
+    return first_umask;
 }
 
 /* Length of the folder part of `path` including its last '/' (0: no folder). */
@@ -149,8 +154,7 @@ static int open_temporary(struct tep_atomic_file *af, bool exists, const struct 
                                 "points): %s",
                                 af->target, strerror(errno));
     }
-    pthread_once(&umask_once, read_umask);
-    mode_t mode = exists ? st->st_mode & 0777 : 0666 & ~process_umask;
+    mode_t mode = exists ? st->st_mode & 0777 : 0666 & ~current_umask();
     if (fchmod(af->fd, mode) != 0)
         return tep_error_set_errno(err, TEP_ERR_IO, "cannot set the mode of", af->temp_path);
     /* Replacing someone else's file (as root): keep its owner and group, as an
@@ -159,6 +163,30 @@ static int open_temporary(struct tep_atomic_file *af, bool exists, const struct 
         fchown(af->fd, st->st_uid, st->st_gid) != 0 && errno != EPERM)
         return tep_error_set_errno(err, TEP_ERR_IO, "cannot set the owner of", af->temp_path);
     return 0;
+}
+
+/* Write all of `data` to the descriptor; on failure remember errno (the stream
+ * layer would lose it) and return -1. */
+static int write_fd(struct tep_atomic_file *af, const char *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(af->fd, data, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            if (!af->write_errno) af->write_errno = n < 0 ? errno : EIO;
+            return -1;
+        }
+        data += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* The stream's write function (fopencookie): the descriptor stays ours to
+ * fsync and close, and a failed write keeps its errno for the commit's message. */
+static ssize_t stream_write(void *cookie, const char *data, size_t len)
+{
+    return write_fd(cookie, data, len) == 0 ? (ssize_t)len : 0;
 }
 
 int tep_atomic_open(struct tep_atomic_file *af, const char *path, unsigned flags,
@@ -186,7 +214,7 @@ int tep_atomic_open(struct tep_atomic_file *af, const char *path, unsigned flags
         }
     }
     if (!(flags & TEP_ATOMIC_FD_ONLY)) {
-        af->file = fdopen(af->fd, "w");
+        af->file = fopencookie(af, "w", (cookie_io_functions_t){.write = stream_write});
         if (!af->file) {
             tep_error_set_errno(err, TEP_ERR_IO, "cannot open output", af->path);
             goto fail;
@@ -201,23 +229,11 @@ fail:
 int tep_atomic_write(struct tep_atomic_file *af, const void *data, size_t len,
                      struct tep_error *err)
 {
-    if (af->file) {
-        if (len && fwrite(data, 1, len, af->file) != len)
-            return tep_error_set_errno(err, TEP_ERR_IO, "write failed", af->path);
-        return 0;
-    }
-    const char *p = data;
-    while (len > 0) {
-        ssize_t n = write(af->fd, p, len);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            if (n == 0) errno = EIO;
-            return tep_error_set_errno(err, TEP_ERR_IO, "write failed", af->path);
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
+    bool written = af->file ? fwrite(data, 1, len, af->file) == len : write_fd(af, data, len) == 0;
+    if (written) return 0;
+    if (!af->write_errno) af->write_errno = EIO;
+    errno = af->write_errno;
+    return tep_error_set_errno(err, TEP_ERR_IO, "write failed", af->path);
 }
 
 /* fsync the folder holding `target` so the rename survives a crash. A folder we
@@ -242,20 +258,20 @@ int tep_atomic_commit(struct tep_atomic_file *af, struct tep_error *err)
 {
     bool sync = !(af->flags & TEP_ATOMIC_NO_SYNC) && !af->direct;
     if (af->fd < 0) return tep_error_set_at(err, TEP_ERR_ARG, af->path, 0, 0, "output not open");
-    errno = 0;
-    if (af->file && (fflush(af->file) != 0 || ferror(af->file))) {
-        if (errno)
-            tep_error_set_errno(err, TEP_ERR_IO, "write failed", af->path);
-        else
-            tep_error_set_at(err, TEP_ERR_IO, af->path, 0, 0, "an earlier write failed");
+    if (af->file && (fflush(af->file) != 0 || ferror(af->file)) && !af->write_errno)
+        af->write_errno = EIO;
+    if (af->write_errno) {
+        errno = af->write_errno;
+        tep_error_set_errno(err, TEP_ERR_IO, "write failed", af->path);
         goto fail;
     }
     if (sync && fsync(af->fd) != 0) {
         tep_error_set_errno(err, TEP_ERR_IO, "cannot sync to disk", af->path);
         goto fail;
     }
-    int closed = af->file ? fclose(af->file) : close(af->fd);
+    if (af->file) fclose(af->file); /* flushed above; the descriptor is closed next */
     af->file = NULL;
+    int closed = close(af->fd);
     af->fd = -1;
     if (closed != 0) {
         tep_error_set_errno(err, TEP_ERR_IO, "write failed (at close)", af->path);
@@ -276,10 +292,8 @@ fail:
 
 void tep_atomic_discard(struct tep_atomic_file *af)
 {
-    if (af->file)
-        fclose(af->file);
-    else if (af->fd >= 0)
-        close(af->fd);
+    if (af->file) fclose(af->file);
+    if (af->fd >= 0) close(af->fd);
     af->file = NULL;
     af->fd = -1;
     if (af->temp_path[0]) unlink(af->temp_path);

@@ -28,11 +28,13 @@ enum tep_atomic_flags {
     TEP_ATOMIC_FD_ONLY = 1u << 2,     /* no stdio stream: write with tep_atomic_write */
 };
 
+/* Not to be copied or moved while open (its stream refers to it). */
 struct tep_atomic_file {
     FILE *file;            /* write here (NULL with TEP_ATOMIC_FD_ONLY) */
     int fd;                /* the descriptor being written; -1 once closed */
     unsigned flags;        /* enum tep_atomic_flags */
     bool direct;           /* writing into the target itself (device, FIFO, socket, stdout) */
+    int write_errno;       /* errno of the first failed write (then the commit fails) */
     char path[4096];       /* the path as given (for messages) */
     char target[4096];     /* where the data goes: the path with symbolic links followed */
     char temp_path[4352];  /* the temporary file; "" when direct */
@@ -43,8 +45,8 @@ struct tep_atomic_file {
 int tep_atomic_open(struct tep_atomic_file *af, const char *path, unsigned flags,
                     struct tep_error *err);
 
-/* Write `len` bytes (through the stream, or the descriptor with FD_ONLY). On
- * failure the caller still commits (which then fails) or discards. */
+/* Write `len` bytes (through the stream, or the descriptor with FD_ONLY). After
+ * a failure the commit fails too (and cleans up), as does a discard. */
 int tep_atomic_write(struct tep_atomic_file *af, const void *data, size_t len,
                      struct tep_error *err);
 
