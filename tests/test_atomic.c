@@ -1,8 +1,8 @@
 /* test_atomic.c - the one output writer (core/atomic_file.h): content, file mode
  * (umask, a replaced file's mode), the temporary removed on every failure (write
  * error, failed rename, discard) with the old file untouched, symbolic links
- * written through, stdout / FIFO / Unix socket / character device written into
- * and never replaced, and concurrent writers of one path - among them
+ * written through, stdout / a descriptor's path / FIFO / Unix socket / character
+ * device written into and never replaced, and concurrent writers of one path - among them
  * scaler.json, which a fixed temporary name used to corrupt (issue 9, bug 6).
  */
 #include <dirent.h>
@@ -348,6 +348,19 @@ static void test_stdout(void)
     close(saved);
     CHECK(rc == 0);
     CHECK(content_is(at("stdout.txt"), "before\ndata\nafter\n"));
+    /* a path naming a descriptor: written through it (here one opened to append),
+     * which stays open */
+    fd = open(at("stdout.txt"), O_WRONLY | O_APPEND);
+    char name[64];
+    snprintf(name, sizeof name, "/dev/fd/%d", fd);
+    CHECK(save(name, 0, "via /dev/fd\n", &err) == 0);
+    snprintf(name, sizeof name, "/proc/self/fd/%d", fd);
+    CHECK(save(name, 0, "via /proc\n", &err) == 0);
+    CHECK(write(fd, "end\n", 4) == 4);
+    close(fd);
+    CHECK(content_is(at("stdout.txt"), "before\ndata\nafter\nvia /dev/fd\nvia /proc\nend\n"));
+    tep_error_clear(&err);
+    CHECK(save(name, 0, "x", &err) == -1 && strstr(err.message, "Bad file descriptor"));
     char cwd[1200];
     CHECK(getcwd(cwd, sizeof cwd) != NULL);
     CHECK(chdir(dir) == 0);

@@ -51,16 +51,34 @@ static size_t prefix_length(const char *path)
     return slash ? (size_t)(slash - path) + 1 : 0;
 }
 
+/* The descriptor a path names: /dev/fd/N, /proc/self/fd/N (where /dev/stdout
+ * and /dev/stderr lead), /proc/thread-self/fd/N, /proc/<our pid>/fd/N; -1 for
+ * any other path. Such a path is the process's own open file: it is written
+ * through a duplicate of the descriptor, as "-" is, never renamed over. */
+static int descriptor_named(const char *path)
+{
+    int fd = -1, pid = -1, end = 0;
+    if ((sscanf(path, "/dev/fd/%d%n", &fd, &end) == 1 ||
+         sscanf(path, "/proc/self/fd/%d%n", &fd, &end) == 1 ||
+         sscanf(path, "/proc/thread-self/fd/%d%n", &fd, &end) == 1 ||
+         (sscanf(path, "/proc/%d/fd/%d%n", &pid, &fd, &end) == 2 && pid == (int)getpid())) &&
+        path[end] == '\0' && fd >= 0)
+        return fd;
+    return -1;
+}
+
 /* Follow symbolic links from `path` to the file the data belongs in: `out` is that
  * path, `st` its status and `*exists` whether it exists (a dangling link's target
- * is created, as a shell's `>` would). */
+ * is created, as a shell's `>` would); `*descriptor` >= 0 when the path leads to
+ * one of the process's descriptors (descriptor_named). */
 static int resolve_target(const char *path, char *out, size_t n, struct stat *st, bool *exists,
-                          struct tep_error *err)
+                          int *descriptor, struct tep_error *err)
 {
     char link[4096], joined[8200];
     if (snprintf(out, n, "%s", path) >= (int)n)
         return tep_error_set_at(err, TEP_ERR_ARG, path, 0, 0, "output path is too long");
     for (int hops = 0;; hops++) {
+        if ((*descriptor = descriptor_named(out)) >= 0) return 0;
         if (lstat(out, st) != 0) {
             if (errno != ENOENT) return tep_error_set_errno(err, TEP_ERR_IO, "cannot open", path);
             *exists = false;
@@ -106,18 +124,25 @@ static int connect_socket(const char *target)
     return fd;
 }
 
-/* Standard output, a device, a FIFO or a socket: write into it. */
-static int open_direct(struct tep_atomic_file *af, bool to_stdout, const struct stat *st,
-                       struct tep_error *err)
+/* One of the process's descriptors (stdout for "-"): write through a duplicate,
+ * closed at the end, so the descriptor itself stays open. */
+static int open_descriptor(struct tep_atomic_file *af, int descriptor, struct tep_error *err)
 {
     af->direct = true;
-    if (to_stdout) {
-        fflush(stdout); /* what the program printed before stays in front */
-        af->fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
-        if (af->fd < 0)
-            return tep_error_set_errno(err, TEP_ERR_IO, "cannot write to", "(stdout)");
-        return 0;
-    }
+    snprintf(af->target, sizeof af->target, descriptor == STDOUT_FILENO ? "(stdout)"
+                                            : "(descriptor %d)", descriptor);
+    /* what the program printed before stays in front */
+    if (descriptor == STDOUT_FILENO) fflush(stdout);
+    if (descriptor == STDERR_FILENO) fflush(stderr);
+    af->fd = fcntl(descriptor, F_DUPFD_CLOEXEC, 3);
+    if (af->fd < 0) return tep_error_set_errno(err, TEP_ERR_IO, "cannot write to", af->path);
+    return 0;
+}
+
+/* A device, a FIFO or a socket: write into it. */
+static int open_direct(struct tep_atomic_file *af, const struct stat *st, struct tep_error *err)
+{
+    af->direct = true;
     af->fd = S_ISSOCK(st->st_mode) ? connect_socket(af->target)
                                    : open(af->target, O_WRONLY | O_NOCTTY | O_CLOEXEC);
     if (af->fd < 0)
@@ -194,24 +219,24 @@ int tep_atomic_open(struct tep_atomic_file *af, const char *path, unsigned flags
 {
     struct stat st;
     bool exists = false;
+    int descriptor = -1;
     memset(af, 0, sizeof *af);
     af->fd = -1;
     af->flags = flags;
     if (!path || !*path) return tep_error_set(err, TEP_ERR_ARG, "empty output path");
     if (snprintf(af->path, sizeof af->path, "%s", path) >= (int)sizeof af->path)
         return tep_error_set_at(err, TEP_ERR_ARG, path, 0, 0, "output path is too long");
-    bool to_stdout = (flags & TEP_ATOMIC_DASH_STDOUT) && strcmp(path, "-") == 0;
-    if (to_stdout) {
-        snprintf(af->target, sizeof af->target, "(stdout)");
-        if (open_direct(af, true, NULL, err) != 0) goto fail;
-    } else {
-        if (resolve_target(path, af->target, sizeof af->target, &st, &exists, err) != 0)
-            goto fail;
-        if (exists && !S_ISREG(st.st_mode)) {
-            if (open_direct(af, false, &st, err) != 0) goto fail;
-        } else if (open_temporary(af, exists, &st, err) != 0) {
-            goto fail;
-        }
+    if ((flags & TEP_ATOMIC_DASH_STDOUT) && strcmp(path, "-") == 0)
+        descriptor = STDOUT_FILENO;
+    else if (resolve_target(path, af->target, sizeof af->target, &st, &exists, &descriptor,
+                            err) != 0)
+        goto fail;
+    if (descriptor >= 0) {
+        if (open_descriptor(af, descriptor, err) != 0) goto fail;
+    } else if (exists && !S_ISREG(st.st_mode)) {
+        if (open_direct(af, &st, err) != 0) goto fail;
+    } else if (open_temporary(af, exists, &st, err) != 0) {
+        goto fail;
     }
     if (!(flags & TEP_ATOMIC_FD_ONLY)) {
         af->file = fopencookie(af, "w", (cookie_io_functions_t){.write = stream_write});

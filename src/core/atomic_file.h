@@ -11,7 +11,9 @@
  * replaced atomically in the target's folder and the link stays. A path that is
  * not a regular file - a character or block device, a FIFO, a Unix socket, or
  * "-" (standard output, with TEP_ATOMIC_DASH_STDOUT) - is written into directly
- * and never replaced.
+ * and never replaced; so is a path naming one of the process's descriptors
+ * (/dev/stdout, /dev/fd/N, /proc/self/fd/N), through a duplicate of it, at its
+ * offset (appending when it was opened to append).
  */
 #ifndef TEP_CORE_ATOMIC_FILE_H
 #define TEP_CORE_ATOMIC_FILE_H
