@@ -24,6 +24,7 @@
 #include "check.h"
 #include "core/atomic_file.h"
 #include "core/frame.h"
+#include "io/csv_write.h"
 #include "prep/scaler.h"
 
 static const char *dir;
@@ -371,6 +372,42 @@ static void test_stdout(void)
     unlink(at("stdout.txt"));
 }
 
+/* The CSV writer on stdout ("-"): its rows land between what the program printed
+ * before and after, and stdout works afterwards. (It used to setvbuf stdout after
+ * I/O and free the buffer stdout went on using: a use after free under ASan.) */
+static void test_csv_writer_on_stdout(void)
+{
+    struct tep_error err;
+    double xmeas[41], xmv[12];
+    for (int i = 0; i < 41; i++) xmeas[i] = i + 0.5;
+    for (int i = 0; i < 12; i++) xmv[i] = -i;
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO);
+    int fd = open(at("csv.txt"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, STDOUT_FILENO);
+    close(fd);
+    printf("before\n");
+    struct tep_csv_writer *w = tep_csv_writer_open("-", TEP_LAYOUT_BRAATZ, &err);
+    CHECK(w != NULL);
+    int rc = w ? tep_csv_writer_row(w, 1, 0.05, xmeas, xmv, &err) : -1;
+    if (w) rc |= tep_csv_writer_close(w, &err);
+    for (int i = 0; i < 2000; i++) printf("after %d\n", i); /* through stdout's own buffer */
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    CHECK(rc == 0);
+    char *got = slurp(at("csv.txt"));
+    char row[1024];
+    size_t n = 0;
+    for (int i = 0; i < 41; i++) n += (size_t)snprintf(row + n, 17, "%16.7e", xmeas[i]);
+    for (int i = 0; i < 11; i++) n += (size_t)snprintf(row + n, 17, "%16.7e", xmv[i]);
+    CHECK(got && strncmp(got, "before\n", 7) == 0 && strncmp(got + 7, row, n) == 0 &&
+          strncmp(got + 7 + n, "\nafter 0\nafter 1\n", 17) == 0);
+    CHECK(got && strstr(got, "after 1999\n") && strlen(strstr(got, "after 1999\n")) == 11);
+    free(got);
+    unlink(at("csv.txt"));
+}
+
 /* A FIFO is written into (a reader gets the bytes) and stays a FIFO. */
 static void test_fifo(void)
 {
@@ -624,6 +661,7 @@ int main(void)
     RUN(test_bad_paths);
     RUN(test_symbolic_links);
     RUN(test_stdout);
+    RUN(test_csv_writer_on_stdout);
     RUN(test_fifo);
     RUN(test_socket);
     RUN(test_character_device);
