@@ -268,6 +268,31 @@ static void test_failed_rename_removes_temporary(void)
     rmdir(at("x.txt"));
 }
 
+/* A file its owner made read-only is not replaced (as `>` would refuse). Root may
+ * write anything, so as root the check runs as the user nobody, in a folder of
+ * its own under /tmp. */
+static void test_read_only_file_not_replaced(void)
+{
+    char folder[] = "/tmp/tep-atomic-XXXXXX", file[64];
+    CHECK(mkdtemp(folder) != NULL && chmod(folder, 0777) == 0);
+    snprintf(file, sizeof file, "%s/f.txt", folder);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) _exit(2);
+        write_plain(file, "protected\n");
+        chmod(file, 0444);
+        struct tep_error err;
+        tep_error_clear(&err);
+        bool refused = save(file, 0, "x", &err) == -1 && strstr(err.message, "Permission denied");
+        _exit(refused && content_is(file, "protected\n") && !strcmp(listing(folder), "f.txt") ? 0 : 1);
+    }
+    int status = -1;
+    waitpid(pid, &status, 0);
+    CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit status %d", status);
+    unlink(file);
+    rmdir(folder);
+}
+
 static void test_bad_paths(void)
 {
     struct tep_error err;
@@ -658,6 +683,7 @@ int main(void)
     RUN(test_discard_keeps_old_file);
     RUN(test_write_error_removes_temporary);
     RUN(test_failed_rename_removes_temporary);
+    RUN(test_read_only_file_not_replaced);
     RUN(test_bad_paths);
     RUN(test_symbolic_links);
     RUN(test_stdout);

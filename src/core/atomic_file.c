@@ -235,6 +235,10 @@ int tep_atomic_open(struct tep_atomic_file *af, const char *path, unsigned flags
         if (open_descriptor(af, descriptor, err) != 0) goto fail;
     } else if (exists && !S_ISREG(st.st_mode)) {
         if (open_direct(af, &st, err) != 0) goto fail;
+    } else if (exists && faccessat(AT_FDCWD, af->target, W_OK, AT_EACCESS) != 0) {
+        /* a file we may not write (chmod a-w) is not replaced, as `>` would not */
+        tep_error_set_errno(err, TEP_ERR_IO, "cannot write output file", af->path);
+        goto fail;
     } else if (open_temporary(af, exists, &st, err) != 0) {
         goto fail;
     }

@@ -7,8 +7,9 @@
  * folder fsynced: readers see the old file or the whole new one, never a part,
  * and every failure (a write error, ENOSPC at write, flush, fsync or close, a
  * failed rename, a caller's discard) removes the temporary and leaves an
- * existing file untouched. A symbolic link is followed: its final target is
- * replaced atomically in the target's folder and the link stays. A path that is
+ * existing file untouched; a file the user may not write is not replaced. A
+ * symbolic link is followed: its final target is replaced atomically in the
+ * target's folder and the link stays. A path that is
  * not a regular file - a character or block device, a FIFO, a Unix socket, or
  * "-" (standard output, with TEP_ATOMIC_DASH_STDOUT) - is written into directly
  * and never replaced; so is a path naming one of the process's descriptors
