@@ -1,10 +1,7 @@
 /* csv_write.c - CSV / Braatz .dat writers on the atomic output writer (see csv_write.h). */
 #include "io/csv_write.h"
 
-#include <errno.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "core/atomic_file.h"
 #include "core/catalog.h"

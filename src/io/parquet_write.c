@@ -13,15 +13,11 @@
  */
 #include "parquet.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <snappy-c.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zstd.h>
 
 #include "core/atomic_file.h"
