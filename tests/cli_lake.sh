@@ -78,7 +78,7 @@ mkdir pq csvin
 "$TEP" simulate --hours 1 --output pq/a.parquet --quiet
 cp raw/a.csv csvin/a.csv
 "$TEP" simulate --hours 2 --idv 4 --fault-at 1 --output pq/s.parquet --quiet
-expect "tep simulate --output x.parquet exits 0, no temporary left" '[ $? -eq 0 ] && [ -z "$(ls pq | grep tmp-)" ]'
+expect "tep simulate --output x.parquet exits 0, no temporary left" '[ $? -eq 0 ] && [ -z "$(ls -A pq | grep tmp-)" ]'
 "$TEP" simulate --hours 2 --idv 4 --fault-at 1 --output csvin/s.csv --quiet
 lake_input_same_as_csv
 expect "Parquet input (tep simulate files) = CSV input: both runs exit 0, every stored value identical ($input_cmp_rows rows)" '[ $? -eq 0 ]'

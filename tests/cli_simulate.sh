@@ -19,7 +19,7 @@ want="sample,time_h$(for i in $(seq 1 41); do printf ',xmeas_%d' $i; done)$(for 
 expect "CSV header" '[ "$header" = "$want" ]'
 expect "2 h at 180 s = 40 rows" '[ $(($(wc -l < "$tmp/run.csv") - 1)) -eq 40 ]'
 expect "55 fields per row" '[ "$(awk -F, "NR>1{print NF}" "$tmp/run.csv" | sort -u)" = "55" ]'
-expect "no temporary file left" '[ -z "$(ls "$tmp" | grep tmp-)" ]'
+expect "no temporary file left" '[ -z "$(ls -A "$tmp" | grep tmp-)" ]'
 
 # values equal the Fortran reference (first 40 rows; tests/data/tep-model/reference)
 test_data tep-model/reference/idv0_seeddefault.csv

@@ -674,7 +674,7 @@ static void test_report(void)
     CHECK(tep_report_write(r, path, &err) == 0);
     struct stat st;
     CHECK(stat(path, &st) == 0 && st.st_size > 1000);
-    snprintf(listing, sizeof listing, "ls '%s' | grep -q tmp-", dir);
+    snprintf(listing, sizeof listing, "ls -A '%s' | grep -q tmp-", dir);
     CHECK(system(listing) != 0);
     snprintf(path, sizeof path, "%s/missing-dir/report.html", dir);
     CHECK(tep_report_write(r, path, &err) == -1 && err.code == TEP_ERR_IO);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/atomic_file.h"
 #include "pca.h"
 
 #define MODEL_FORMAT "tep-pca-model"
@@ -284,40 +285,20 @@ int tep_pca_model_load(const char *path, struct tep_pca_model **out, struct tep_
 int tep_pca_model_save(const struct tep_pca_model *model, const char *path,
                        struct tep_error *err)
 {
-    char tmp[4096];
-    FILE *f = NULL;
+    struct tep_atomic_file out = {.fd = -1};
     if (!path) return tep_error_set(err, TEP_ERR_ARG, "model: no path");
     char *text = tep_pca_model_to_json(model, err);
     if (!text) return -1;
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
-        tep_error_set(err, TEP_ERR_ARG, "model path is too long");
+    if (tep_atomic_open(&out, path, 0, err) != 0) goto fail;
+    if (fputs(text, out.file) == EOF || fputc('\n', out.file) == EOF) {
+        tep_error_set_errno(err, TEP_ERR_IO, "cannot write model file", path);
         goto fail;
     }
-    f = fopen(tmp, "wb");
-    if (!f) {
-        tep_error_set_errno(err, TEP_ERR_IO, "cannot create model file", tmp);
-        goto fail;
-    }
-    size_t len = strlen(text);
-    if (fwrite(text, 1, len, f) != len || fputc('\n', f) == EOF) {
-        tep_error_set_errno(err, TEP_ERR_IO, "cannot write model file", tmp);
-        goto fail;
-    }
-    int closed = fclose(f);
-    f = NULL;
-    if (closed != 0) {
-        tep_error_set_errno(err, TEP_ERR_IO, "cannot write model file", tmp);
-        goto fail;
-    }
-    if (rename(tmp, path) != 0) {
-        tep_error_set_errno(err, TEP_ERR_IO, "cannot rename model file into place", path);
-        goto fail;
-    }
+    if (tep_atomic_commit(&out, err) != 0) goto fail;
     free(text);
     return 0;
 fail:
-    if (f) fclose(f);
-    remove(tmp);
+    tep_atomic_discard(&out);
     free(text);
     return -1;
 }

@@ -277,7 +277,7 @@ static int write_json(const char *path, const struct tep_pca_model *model, const
     json_decref(root);
     if (!text) return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
     struct tep_atomic_file af;
-    int rc = tep_atomic_open(&af, path, err);
+    int rc = tep_atomic_open(&af, path, 0, err);
     if (rc == 0) {
         fputs(text, af.file);
         fputc('\n', af.file);

@@ -2,8 +2,8 @@
  * (CSV, the Braatz .dat layout or Parquet), and `tep campaign`: many runs (faults x
  * seeds, or the Braatz preset) in parallel. Parquet output has the columns sample
  * (INT64), time_h (DOUBLE), fault (INT32, the active IDV label) and xmeas_1..xmv_12
- * (DOUBLE), one row group per 65536 samples, written to a temporary file and
- * renamed when complete, as the CSV writer does. */
+ * (DOUBLE), one row group per 65536 samples, written through the atomic output
+ * writer (core/atomic_file.h), as the CSV writer is. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,8 +30,9 @@ static void simulate_usage(FILE *out)
           "  --hours HOURS        simulated time (default 48)\n"
           "  --seed N             random seed, a positive integer (default 4651207995)\n"
           "  --interval SECONDS   sampling interval, whole seconds (default 180)\n"
-          "  --output FILE|-      where to write (default - = stdout); written to a temporary\n"
-          "                       file and renamed when complete\n"
+          "  --output FILE|-      where to write (default - = stdout); a file is written under\n"
+          "                       a temporary name and renamed when complete; a device or\n"
+          "                       FIFO is written into, never replaced\n"
           "  --format csv|dat|parquet\n"
           "                       CSV with header sample,time_h,xmeas_1..xmeas_41,xmv_1..xmv_12\n"
           "                       (%.17g), the Braatz .dat layout, or Parquet (sample, time_h,\n"

@@ -1,19 +1,17 @@
-/* csv_write.c - CSV / Braatz .dat writers with write-to-temp-then-rename (see csv_write.h). */
+/* csv_write.c - CSV / Braatz .dat writers on the atomic output writer (see csv_write.h). */
 #include "io/csv_write.h"
 
-#include <errno.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "core/atomic_file.h"
 #include "core/catalog.h"
 
+#define CSV_BUFFER_SIZE (1 << 20)
+
 struct tep_csv_writer {
-    struct tep_atomic_file out; /* file output; out.file == NULL for stdout */
-    FILE *file;                 /* where rows go: out.file or stdout */
+    struct tep_atomic_file out; /* where rows go: out.file (a file, a device, or stdout) */
     enum tep_sample_layout layout;
-    char *buffer;               /* stdio buffer */
+    char *buffer;               /* out.file's stdio buffer; freed after it is closed */
 };
 
 int tep_format_double(char *buf, double value) { return snprintf(buf, 32, "%.17g", value); }
@@ -24,19 +22,17 @@ struct tep_csv_writer *tep_csv_writer_open(const char *path, enum tep_sample_lay
     struct tep_csv_writer *w = calloc(1, sizeof *w);
     if (!w) goto nomem;
     w->layout = layout;
-    if (strcmp(path, "-") == 0) {
-        w->file = stdout;
-    } else {
-        if (tep_atomic_open(&w->out, path, err) != 0) goto fail;
-        w->file = w->out.file;
-    }
-    w->buffer = malloc(1 << 20);
+    w->out.fd = -1;
+    w->buffer = malloc(CSV_BUFFER_SIZE);
     if (!w->buffer) goto nomem;
-    setvbuf(w->file, w->buffer, _IOFBF, 1 << 20);
+    if (tep_atomic_open(&w->out, path, TEP_ATOMIC_DASH_STDOUT, err) != 0) goto fail;
+    /* A stream of our own (stdout too: a duplicate of its descriptor), so the
+     * buffer is set before any I/O on it and is freed only after it is closed. */
+    setvbuf(w->out.file, w->buffer, _IOFBF, CSV_BUFFER_SIZE);
     if (layout == TEP_LAYOUT_CSV) {
-        fputs("sample,time_h", w->file);
-        for (int v = 0; v < TEP_N_VARS; v++) fprintf(w->file, ",%s", tep_catalog[v].name);
-        fputc('\n', w->file);
+        fputs("sample,time_h", w->out.file);
+        for (int v = 0; v < TEP_N_VARS; v++) fprintf(w->out.file, ",%s", tep_catalog[v].name);
+        fputc('\n', w->out.file);
     }
     return w;
 nomem:
@@ -71,21 +67,12 @@ int tep_csv_writer_row(struct tep_csv_writer *w, long index, double time_h,
         for (int i = 0; i < 11; i++) n += (size_t)snprintf(line + n, 17, "%16.7e", xmv[i]);
     }
     line[n++] = '\n';
-    if (fwrite(line, 1, n, w->file) != n)
-        return tep_error_set_errno(err, TEP_ERR_IO, "write failed",
-                                   w->out.file ? w->out.path : "(stdout)");
-    return 0;
+    return tep_atomic_write(&w->out, line, n, err);
 }
 
 int tep_csv_writer_close(struct tep_csv_writer *w, struct tep_error *err)
 {
-    int rc = 0;
-    if (w->file == stdout) {
-        if (fflush(stdout) != 0) rc = tep_error_set_errno(err, TEP_ERR_IO, "write failed", "(stdout)");
-        setvbuf(stdout, NULL, _IOLBF, 0);
-    } else {
-        rc = tep_atomic_commit(&w->out, err);
-    }
+    int rc = tep_atomic_commit(&w->out, err);
     free(w->buffer);
     free(w);
     return rc;
@@ -94,12 +81,7 @@ int tep_csv_writer_close(struct tep_csv_writer *w, struct tep_error *err)
 void tep_csv_writer_abort(struct tep_csv_writer *w)
 {
     if (!w) return;
-    if (w->file == stdout) {
-        fflush(stdout);
-        setvbuf(stdout, NULL, _IOLBF, 0);
-    } else {
-        tep_atomic_discard(&w->out);
-    }
+    tep_atomic_discard(&w->out);
     free(w->buffer);
     free(w);
 }
@@ -108,7 +90,7 @@ int tep_braatz_write_transposed(const char *path, const double *values, long nro
                                 struct tep_error *err)
 {
     struct tep_atomic_file out;
-    if (tep_atomic_open(&out, path, err) != 0) return -1;
+    if (tep_atomic_open(&out, path, 0, err) != 0) return -1;
     for (int c = 0; c < 52; c++) {
         for (long r = 0; r < nrows; r++) fprintf(out.file, "%16.7e", values[r * 52 + c]);
         fputc('\n', out.file);

@@ -1,9 +1,11 @@
 /* csv_write.h - writing TEP samples as CSV (and the Braatz .dat layout).
  *
- * A writer targets a file or stdout ("-"). File output goes to a temporary
- * name in the same folder and is renamed into place by tep_csv_writer_close(),
- * so a reader never sees a half-written file and a failed run leaves nothing
- * behind (tep_csv_writer_abort() removes the temporary file).
+ * A writer targets a file or stdout ("-") through the atomic output writer
+ * (core/atomic_file.h): a file is written under a temporary name in the same
+ * folder and renamed into place by tep_csv_writer_close(), so a reader never
+ * sees a half-written file and a failed run leaves nothing behind
+ * (tep_csv_writer_abort() removes the temporary file); a device or FIFO is
+ * written into directly.
  * CSV values are written with %.17g, which round-trips every double exactly.
  */
 #ifndef TEP_IO_CSV_WRITE_H

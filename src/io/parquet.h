@@ -11,8 +11,10 @@
  * PLAIN_DICTIONARY, DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY,
  * DELTA_BYTE_ARRAY and BYTE_STREAM_SPLIT.
  *
- * A writer writes "<path>.tmp-<pid>" and renames it to <path> on close, so no
- * reader ever sees a half-written file; abort (or a failed close) removes it.
+ * A writer writes through the atomic output writer (core/atomic_file.h): a
+ * temporary ".<name>.tmp-XXXXXX" beside <path>, renamed to <path> on close, so
+ * no reader ever sees a half-written file; abort (or a failed close) removes
+ * it. A device or FIFO at <path> is written into directly.
  * A reader maps the file, checks the footer and every offset against the file
  * size, and reports a corrupt or truncated file as a TEP_ERR_PARSE error
  * naming the file and what was expected; unsupported features (GZIP, nested
@@ -60,18 +62,19 @@ struct tep_pq_writer_options {
     size_t page_size;           /* target uncompressed data page size; 0 = 1 MiB */
     size_t dictionary_limit;    /* give up on a dictionary past this many bytes;
                                    0 = 1 MiB */
-    bool sync;                  /* fsync the file before the rename */
+    bool sync;                  /* fsync the file before the rename and its folder
+                                   after it (default true) */
     const char *created_by;     /* footer's created_by; NULL = "tep parquet writer" */
 };
 
-/* Defaults: SNAPPY, dictionary for strings and ints, 1 MiB pages, no fsync. */
+/* Defaults: SNAPPY, dictionary for strings and ints, 1 MiB pages, fsync. */
 void tep_pq_writer_options_default(struct tep_pq_writer_options *opt);
 
 /* ---- writing ---------------------------------------------------------- */
 
 struct tep_pq_writer;
 
-/* Create "<path>.tmp-<pid>" for `ncols` columns (names unique, non-empty).
+/* Create a temporary file for <path> for `ncols` columns (names unique, non-empty).
  * `opt` may be NULL (defaults). The definitions are copied. */
 struct tep_pq_writer *tep_pq_writer_open(const char *path, const struct tep_pq_column_def *cols,
                                          size_t ncols, const struct tep_pq_writer_options *opt,
@@ -105,7 +108,8 @@ int tep_pq_writer_close(struct tep_pq_writer *w, struct tep_error *err);
 /* Discard everything written: close and remove the temporary file, free `w`. */
 void tep_pq_writer_abort(struct tep_pq_writer *w);
 
-/* Path of the temporary file being written (for tests and messages). */
+/* Path of the temporary file being written (for tests and messages; "" when
+ * writing directly into a device or FIFO). */
 const char *tep_pq_writer_temp_path(const struct tep_pq_writer *w);
 
 /* ---- reading ---------------------------------------------------------- */

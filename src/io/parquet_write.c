@@ -13,17 +13,14 @@
  */
 #include "parquet.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <snappy-c.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zstd.h>
 
+#include "core/atomic_file.h"
 #include "parquet_internal.h"
 #include "thrift_compact.h"
 
@@ -93,10 +90,8 @@ struct pqw_dict {
 
 struct tep_pq_writer {
     char *path;
-    char *tmp_path;
-    int fd;
-    bool created;    /* tmp_path exists and is ours to remove */
-    uint64_t offset; /* bytes written so far */
+    struct tep_atomic_file out; /* the file being written (fd only; out.fd = -1 when closed) */
+    uint64_t offset;            /* bytes written so far */
     bool failed;     /* a write failed: close must not publish the file */
     struct pqw_column *cols;
     size_t ncols;
@@ -188,18 +183,11 @@ static int fail_nomem(struct tep_pq_writer *w, struct tep_error *err, const char
 
 static int write_all(struct tep_pq_writer *w, const void *data, size_t len, struct tep_error *err)
 {
-    const uint8_t *p = data;
-    while (len > 0) {
-        ssize_t n = write(w->fd, p, len);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            w->failed = true;
-            return tep_error_set_errno(err, TEP_ERR_IO, "cannot write Parquet file", w->tmp_path);
-        }
-        p += n;
-        len -= (size_t)n;
-        w->offset += (uint64_t)n;
+    if (tep_atomic_write(&w->out, data, len, err) != 0) {
+        w->failed = true;
+        return -1;
     }
+    w->offset += len;
     return 0;
 }
 
@@ -771,6 +759,7 @@ void tep_pq_writer_options_default(struct tep_pq_writer_options *opt)
     opt->dictionary = true;
     opt->page_size = PQW_DEFAULT_PAGE_SIZE;
     opt->dictionary_limit = PQW_DEFAULT_DICT_LIMIT;
+    opt->sync = true;
 }
 
 static void chunk_free(struct pqw_chunk *c)
@@ -807,7 +796,6 @@ static void writer_free(struct tep_pq_writer *w)
     ZSTD_freeCCtx(w->zstd);
     free(w->frame_run_ids);
     free(w->path);
-    free(w->tmp_path);
     free(w);
 }
 
@@ -826,7 +814,7 @@ struct tep_pq_writer *tep_pq_writer_open(const char *path, const struct tep_pq_c
     }
     w = calloc(1, sizeof *w);
     if (!w) goto nomem;
-    w->fd = -1;
+    w->out.fd = -1;
     tep_tc_encoder_init(&w->header);
     if (opt)
         w->opt = *opt;
@@ -849,12 +837,9 @@ struct tep_pq_writer *tep_pq_writer_open(const char *path, const struct tep_pq_c
     }
     w->path = strdup(path);
     w->created_by = strdup(w->opt.created_by ? w->opt.created_by : "tep parquet writer");
-    size_t tmp_len = strlen(path) + 32;
-    w->tmp_path = malloc(tmp_len);
     w->cols = calloc(ncols, sizeof *w->cols);
-    if (!w->path || !w->created_by || !w->tmp_path || !w->cols) goto nomem;
+    if (!w->path || !w->created_by || !w->cols) goto nomem;
     w->opt.created_by = NULL; /* the caller's string may not outlive open */
-    snprintf(w->tmp_path, tmp_len, "%s.tmp-%ld", path, (long)getpid());
     for (size_t c = 0; c < ncols; c++) {
         if (!cols[c].name || !*cols[c].name) {
             tep_error_set_at(err, TEP_ERR_ARG, path, 0, (long)c + 1,
@@ -880,12 +865,9 @@ struct tep_pq_writer *tep_pq_writer_open(const char *path, const struct tep_pq_c
         w->ncols = c + 1;
     }
     if (w->opt.codec == TEP_PQ_ZSTD && !(w->zstd = ZSTD_createCCtx())) goto nomem;
-    w->fd = open(w->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (w->fd < 0) {
-        tep_error_set_errno(err, TEP_ERR_IO, "cannot create Parquet file", w->tmp_path);
+    if (tep_atomic_open(&w->out, path, TEP_ATOMIC_FD_ONLY | (w->opt.sync ? 0 : TEP_ATOMIC_NO_SYNC),
+                        err) != 0)
         goto fail;
-    }
-    w->created = true;
     if (write_all(w, "PAR1", 4, err)) goto fail;
     return w;
 nomem:
@@ -897,7 +879,7 @@ fail:
 
 const char *tep_pq_writer_temp_path(const struct tep_pq_writer *w)
 {
-    return w ? w->tmp_path : NULL;
+    return w ? w->out.temp_path : NULL;
 }
 
 int tep_pq_write_row_group(struct tep_pq_writer *w, const struct tep_pq_column_data *cols,
@@ -1094,22 +1076,7 @@ int tep_pq_writer_close(struct tep_pq_writer *w, struct tep_error *err)
     put_le32(tail, (uint32_t)footer.len);
     memcpy(tail + 4, "PAR1", 4);
     if (write_all(w, footer.data, footer.len, err) || write_all(w, tail, 8, err)) goto fail;
-    if (w->opt.sync && fsync(w->fd) != 0) {
-        tep_error_set_errno(err, TEP_ERR_IO, "cannot fsync Parquet file", w->tmp_path);
-        goto fail;
-    }
-    int fd = w->fd;
-    w->fd = -1;
-    if (close(fd) != 0) {
-        tep_error_set_errno(err, TEP_ERR_IO, "cannot close Parquet file", w->tmp_path);
-        goto fail;
-    }
-    if (rename(w->tmp_path, w->path) != 0) {
-        tep_error_set_errno(err, TEP_ERR_IO, "cannot rename the finished Parquet file to",
-                            w->path);
-        goto fail;
-    }
-    w->created = false;
+    if (tep_atomic_commit(&w->out, err) != 0) goto fail;
     tep_tc_encoder_free(&footer);
     writer_free(w);
     return 0;
@@ -1122,8 +1089,7 @@ fail:
 void tep_pq_writer_abort(struct tep_pq_writer *w)
 {
     if (!w) return;
-    if (w->fd >= 0) close(w->fd);
-    if (w->created) unlink(w->tmp_path);
+    tep_atomic_discard(&w->out);
     writer_free(w);
 }
 

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/atomic_file.h"
 #include "prep/prep_internal.h"
 
 #define DEFAULT_ROBUST_BUFFER 200000
@@ -426,7 +427,7 @@ static int set_new(json_t *obj, const char *key, json_t *value)
 
 int tep_prep_scaler_save(const struct tep_prep_scaler *s, const char *path, struct tep_error *err)
 {
-    char tmp[TEP_PREP_PATH_MAX + 8];
+    struct tep_atomic_file out = {.fd = -1};
     json_t *root = NULL, *cols = NULL;
     if (s->fit)
         return tep_error_set_at(err, TEP_ERR_ARG, path, 0, 0,
@@ -458,14 +459,13 @@ int tep_prep_scaler_save(const struct tep_prep_scaler *s, const char *path, stru
             goto nomem;
     }
     if (json_object_set(root, "columns", cols)) goto nomem;
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    if (json_dump_file(root, tmp, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0) {
-        tep_error_set_errno(err, TEP_ERR_IO, "cannot write scaler model", tmp);
+    if (tep_atomic_open(&out, path, 0, err) != 0) goto fail;
+    if (json_dumpf(root, out.file, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0) {
+        tep_error_set_errno(err, TEP_ERR_IO, "cannot write scaler model", path);
         goto fail;
     }
-    if (rename(tmp, path) != 0) {
-        tep_error_set_errno(err, TEP_ERR_IO, "cannot rename scaler model into place", path);
-        remove(tmp);
+    if (tep_atomic_commit(&out, err) != 0) {
+        tep_error_prefix(err, "scaler model");
         goto fail;
     }
     json_decref(cols);
@@ -474,6 +474,7 @@ int tep_prep_scaler_save(const struct tep_prep_scaler *s, const char *path, stru
 nomem:
     tep_error_set(err, TEP_ERR_NOMEM, "out of memory building the scaler model JSON");
 fail:
+    tep_atomic_discard(&out);
     json_decref(cols);
     json_decref(root);
     return -1;

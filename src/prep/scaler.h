@@ -103,7 +103,7 @@ int tep_prep_scaler_inverse(const struct tep_prep_scaler *s, struct tep_frame *c
                             struct tep_error *err);
 
 /* JSON model file (jansson, doubles with 17 significant digits, so a load
- * gives back bit-identical values). Written to `path`.tmp then renamed. */
+ * gives back bit-identical values). Written atomically (core/atomic_file.h). */
 int tep_prep_scaler_save(const struct tep_prep_scaler *s, const char *path, struct tep_error *err);
 struct tep_prep_scaler *tep_prep_scaler_load(const char *path, struct tep_error *err);
 

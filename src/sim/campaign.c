@@ -177,7 +177,7 @@ static int write_manifest(const struct tep_campaign *c, struct tep_error *err)
     char path[4096];
     snprintf(path, sizeof path, "%s/campaign.csv", c->out_dir);
     struct tep_atomic_file out;
-    if (tep_atomic_open(&out, path, err) != 0) return -1;
+    if (tep_atomic_open(&out, path, 0, err) != 0) return -1;
     fputs("file,idv,seed,hours,fault_h,interval_s,rows,shutdown_time_h,shutdown_reason,seconds\n",
           out.file);
     for (size_t i = 0; i < c->nruns; i++) {

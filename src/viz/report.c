@@ -964,7 +964,7 @@ int tep_report_write(const struct tep_report *report, const char *path, struct t
     if (!path) return tep_error_set(err, TEP_ERR_ARG, "report: no output path");
     html = tep_report_html(report, err);
     if (!html) return -1;
-    if (tep_atomic_open(&af, path, err) != 0) goto fail;
+    if (tep_atomic_open(&af, path, 0, err) != 0) goto fail;
     if (fputs(html, af.file) == EOF) {
         tep_error_set_errno(err, TEP_ERR_IO, "cannot write report", path);
         tep_atomic_discard(&af);
