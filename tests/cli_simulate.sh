@@ -15,10 +15,10 @@ expect "list-variables names xmv_12" '"$TEP" simulate --list-variables | grep -q
 "$TEP" simulate --hours 2 --output "$tmp/run.csv" --quiet
 expect "exit 0 for a good run" '[ $? -eq 0 ]'
 header=$(head -1 "$tmp/run.csv")
-want="sample,time_h$(for i in $(seq 1 41); do printf ',xmeas_%d' $i; done)$(for i in $(seq 1 12); do printf ',xmv_%d' $i; done)"
+want="sample,time_h$(for i in $(seq 1 41); do printf ',xmeas_%d' $i; done)$(for i in $(seq 1 12); do printf ',xmv_%d' $i; done),fault"
 expect "CSV header" '[ "$header" = "$want" ]'
 expect "2 h at 180 s = 40 rows" '[ $(($(wc -l < "$tmp/run.csv") - 1)) -eq 40 ]'
-expect "55 fields per row" '[ "$(awk -F, "NR>1{print NF}" "$tmp/run.csv" | sort -u)" = "55" ]'
+expect "56 fields per row" '[ "$(awk -F, "NR>1{print NF}" "$tmp/run.csv" | sort -u)" = "56" ]'
 expect "no temporary file left" '[ -z "$(ls "$tmp" | grep tmp-)" ]'
 
 # values equal the Fortran reference (first 40 rows), when ../shared is present
