@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "core/error.h"
 #include "core/frame.h"
 #include "core/log.h"
 #include "core/text.h"
@@ -179,6 +180,30 @@ static void test_log_cut(void)
     CHECK(strstr(text, "xx\"}\n") != NULL);
 }
 
+/* Error records cut a long text between characters, never inside one. */
+static void test_error_cut(void)
+{
+    struct tep_error err;
+    char id[TEP_RUN_ID_MAX];
+    memset(id, 'r', sizeof id);
+    id[sizeof id - 1] = '\0';
+    memcpy(id + 1018, "\xE2\x82\xAC", 3); /* message bytes 1022..1024: 1023 are kept */
+    tep_error_set(&err, TEP_ERR_PARSE, "run %s", id);
+    CHECK(all_utf8(err.message));
+    CHECK_EQ_INT(strlen(err.message), 4 + 1018); /* "run ", 1018 r: the cut euro sign left out */
+    memset(id, 'f', sizeof id - 1);
+    memcpy(id + 510, "\xC3\xA9", 2); /* the file field keeps 511 bytes */
+    tep_error_set_at(&err, TEP_ERR_IO, id, 0, 0, "x");
+    CHECK(all_utf8(err.file));
+    CHECK_EQ_INT(strlen(err.file), 510);
+    memset(id, 'p', sizeof id - 1);
+    memcpy(id + 509, "\xE2\x82\xAC", 3); /* a prefix keeps 511 bytes */
+    tep_error_set(&err, TEP_ERR_IO, "%s", "m");
+    tep_error_prefix(&err, "%s", id);
+    CHECK(all_utf8(err.message));
+    CHECK_EQ_INT(strlen(err.message), 509 + 3); /* 509 p, ": m" */
+}
+
 int main(void)
 {
     RUN(test_utf8_decode);
@@ -188,5 +213,6 @@ int main(void)
     RUN(test_log_plain);
     RUN(test_log_json);
     RUN(test_log_cut);
+    RUN(test_error_cut);
     CHECK_DONE();
 }

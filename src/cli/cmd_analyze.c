@@ -323,7 +323,7 @@ static int add_chart(struct tep_report *rep, const struct dataset *ds, const dou
 {
     struct tep_svg_control_spec cs;
     tep_svg_control_defaults(&cs);
-    char title[256];
+    char title[TEP_RUN_ID_MAX + 256]; /* a run id whole, never cut inside a character */
     snprintf(title, sizeof title, "%s \xE2\x80\x94 %s", what, ds->label);
     cs.title = title;
     cs.stat_label = what;
@@ -377,7 +377,7 @@ static int add_diagnosis(struct tep_report *rep, const struct tep_pca_model *mod
         t2v[t2c[v].var] = t2c[v].value;
         qv[qc[v].var] = qc[v].value;
     }
-    char subtitle[256];
+    char subtitle[TEP_RUN_ID_MAX + 256];
     snprintf(subtitle, sizeof subtitle, "run %s, sample %zu at %.2f h (first detection)", ds->label,
              row + 1, ds->frame->time_h[row]);
     struct tep_svg_contrib_spec ct;
@@ -457,7 +457,7 @@ static int write_report(const char *path, const struct tep_store_ref *store,
     struct tep_report *rep = tep_report_new(&info, err);
     if (!rep) return -1;
     int rc = -1;
-    char text[512];
+    char text[TEP_RUN_ID_MAX + 256];
     snprintf(text, sizeof text, "%s on %zu variables%s, %zu components, %.0f %% limits: T\xC2\xB2 %.4g, Q %.4g",
              method, model->nvars, model->lags ? " with lags" : "", model->ncomp,
              100 * model->confidence, model->t2_limit, model->q_limit);
