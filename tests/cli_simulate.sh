@@ -15,18 +15,18 @@ expect "list-variables names xmv_12" '"$TEP" simulate --list-variables | grep -q
 "$TEP" simulate --hours 2 --output "$tmp/run.csv" --quiet
 expect "exit 0 for a good run" '[ $? -eq 0 ]'
 header=$(head -1 "$tmp/run.csv")
-want="sample,time_h$(for i in $(seq 1 41); do printf ',xmeas_%d' $i; done)$(for i in $(seq 1 12); do printf ',xmv_%d' $i; done)"
+want="sample,time_h$(for i in $(seq 1 41); do printf ',xmeas_%d' $i; done)$(for i in $(seq 1 12); do printf ',xmv_%d' $i; done),fault"
 expect "CSV header" '[ "$header" = "$want" ]'
 expect "2 h at 180 s = 40 rows" '[ $(($(wc -l < "$tmp/run.csv") - 1)) -eq 40 ]'
-expect "55 fields per row" '[ "$(awk -F, "NR>1{print NF}" "$tmp/run.csv" | sort -u)" = "55" ]'
+expect "56 fields per row" '[ "$(awk -F, "NR>1{print NF}" "$tmp/run.csv" | sort -u)" = "56" ]'
 expect "no temporary file left" '[ -z "$(ls -A "$tmp" | grep tmp-)" ]'
 
 # values equal the Fortran reference (first 40 rows; tests/data/tep-model/reference)
 test_data tep-model/reference/idv0_seeddefault.csv
 ref=$TEP_TEST_DATA/tep-model/reference/idv0_seeddefault.csv
 # (a field that is not a plain number - nan, inf, empty - is a mismatch: awk's NaN compares true)
-cmp_ref=$(awk -F, 'NR==FNR { if (FNR > 1) for (i = 3; i <= NF; i++) r[FNR, i] = $i + 0; next }
-                   FNR > 1 { for (i = 3; i <= NF; i++) { d = $i - r[FNR, i]; if (d < 0) d = -d;
+cmp_ref=$(awk -F, 'NR==FNR { nref = NF; if (FNR > 1) for (i = 3; i <= NF; i++) r[FNR, i] = $i + 0; next }
+                   FNR > 1 { for (i = 3; i <= nref; i++) { d = $i - r[FNR, i]; if (d < 0) d = -d;
                              s = r[FNR, i] < 0 ? -r[FNR, i] : r[FNR, i];
                              if ($i !~ /^-?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?$/ || d > 1e-12 * s) n++; m++ } }
                    END { print n + 0, m + 0 }' "$ref" "$tmp/run.csv")

@@ -414,7 +414,7 @@ static void test_csv_writer_on_stdout(void)
     printf("before\n");
     struct tep_csv_writer *w = tep_csv_writer_open("-", TEP_LAYOUT_BRAATZ, &err);
     CHECK(w != NULL);
-    int rc = w ? tep_csv_writer_row(w, 1, 0.05, xmeas, xmv, &err) : -1;
+    int rc = w ? tep_csv_writer_row(w, 1, 0.05, xmeas, xmv, 0, &err) : -1;
     if (w) rc |= tep_csv_writer_close(w, &err);
     for (int i = 0; i < 2000; i++) printf("after %d\n", i); /* through stdout's own buffer */
     fflush(stdout);

@@ -490,9 +490,11 @@ static void test_value_errors(void)
                                      {"xmeas_1", TEP_PQ_DOUBLE, false}};
     struct tep_pq_column_data rdd[2] = {{runs, NULL, false}, {ds, NULL, false}};
     write_file(path, rd, 2, rdd, 3);
-    expect_read_error(path, NULL,
-                      "column 'run_id': expected a run id (1 to 127 bytes of UTF-8 text), found ''",
-                      2);
+    char want_run[160];
+    snprintf(want_run, sizeof want_run,
+             "column 'run_id': expected a run id (1 to %d bytes of UTF-8 text), found ''",
+             TEP_RUN_ID_MAX - 1);
+    expect_read_error(path, NULL, want_run, 2);
 }
 
 /* The frame handed in must be empty or have this file's columns (as for CSV). */

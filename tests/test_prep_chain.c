@@ -303,11 +303,14 @@ static void test_option_parsing(void)
     CHECK_STR(located(&err), "step.yaml:1:12: outliers.threshold: expected a number, got 'nan'");
     /* a run id longer than a frame holds */
     struct tep_prep_normalize_options no;
-    char longrun[300];
+    char longrun[TEP_RUN_ID_MAX + 32];
     snprintf(longrun, sizeof longrun, "reference_run: %0*d", TEP_RUN_ID_MAX, 7);
     CHECK(configure_step(&tep_prep_normalize_ops, &no, longrun, &err) == -1);
-    CHECK_STR(located(&err),
-              "step.yaml:1:16: normalize.reference_run: string is longer than 127 bytes");
+    char want_long[128];
+    snprintf(want_long, sizeof want_long,
+             "step.yaml:1:16: normalize.reference_run: string is longer than %d bytes",
+             TEP_RUN_ID_MAX - 1);
+    CHECK_STR(located(&err), want_long);
 
     /* every table entry has a key, a help text and a default that parses */
     const struct tep_prep_step_ops *all[] = {cops, mops, &tep_prep_outliers_ops,
@@ -364,6 +367,11 @@ static void test_stage_configuration(void)
     FILE *f = fmemopen(help, sizeof help, "w");
     tep_prep_stage_print_help(f);
     fclose(f);
+    char reference_run_help[128];
+    snprintf(reference_run_help, sizeof reference_run_help,
+             "  preprocessing.steps[].normalize.reference_run a string of 0..%d bytes (default: "
+             "none)\n",
+             TEP_RUN_ID_MAX - 1);
     const char *lines[] = {
         "  preprocessing.steps[].features           step: add lag, difference, rolling mean/std "
         "and EWMA columns\n",
@@ -373,8 +381,7 @@ static void test_stage_configuration(void)
         "  preprocessing.steps[].missing.columns    column names (a list or a comma list) "
         "(default: empty)\n      columns to fill (empty or all: every column)\n",
         "  preprocessing.steps[].clean.non_monotonic reject|repair|allow (default: reject)\n",
-        "  preprocessing.steps[].normalize.reference_run a string of 0..127 bytes (default: "
-        "none)\n",
+        reference_run_help,
     };
     for (size_t i = 0; i < sizeof lines / sizeof *lines; i++)
         CHECK_MSG(strstr(help, lines[i]) != NULL, "no '%s' in:\n%s", lines[i], help);

@@ -21,8 +21,6 @@
 #include "viz/report.h"
 #include "viz/svg.h"
 
-#define MAX_TESTS 256
-
 /* One data set: its rows and what we know about where they came from. */
 struct dataset {
     char label[TEP_RUN_ID_MAX]; /* file name or run id */
@@ -325,7 +323,7 @@ static int add_chart(struct tep_report *rep, const struct dataset *ds, const dou
 {
     struct tep_svg_control_spec cs;
     tep_svg_control_defaults(&cs);
-    char title[256];
+    char title[TEP_RUN_ID_MAX + 256]; /* a run id whole, never cut inside a character */
     snprintf(title, sizeof title, "%s \xE2\x80\x94 %s", what, ds->label);
     cs.title = title;
     cs.stat_label = what;
@@ -379,7 +377,7 @@ static int add_diagnosis(struct tep_report *rep, const struct tep_pca_model *mod
         t2v[t2c[v].var] = t2c[v].value;
         qv[qc[v].var] = qc[v].value;
     }
-    char subtitle[256];
+    char subtitle[TEP_RUN_ID_MAX + 256];
     snprintf(subtitle, sizeof subtitle, "run %s, sample %zu at %.2f h (first detection)", ds->label,
              row + 1, ds->frame->time_h[row]);
     struct tep_svg_contrib_spec ct;
@@ -459,7 +457,7 @@ static int write_report(const char *path, const struct tep_store_ref *store,
     struct tep_report *rep = tep_report_new(&info, err);
     if (!rep) return -1;
     int rc = -1;
-    char text[512];
+    char text[TEP_RUN_ID_MAX + 256];
     snprintf(text, sizeof text, "%s on %zu variables%s, %zu components, %.0f %% limits: T\xC2\xB2 %.4g, Q %.4g",
              method, model->nvars, model->lags ? " with lags" : "", model->ncomp,
              100 * model->confidence, model->t2_limit, model->q_limit);
@@ -586,13 +584,26 @@ static int run_analysis(int argc, char **argv, bool report_mode)
     const char *train_spec = NULL, *store_spec = "data/tep.db", *columns = NULL, *model_in = NULL,
                *schema = NULL, *table_prefix = NULL,
                *model_out = NULL, *published = NULL, *json_out = NULL, *report_out = NULL;
-    const char *test_specs[MAX_TESTS];
-    size_t ntests = 0;
+    /* every --test is an argument, so argc bounds their number: none is dropped */
+    const char **test_specs = calloc((size_t)argc + 1, sizeof *test_specs);
+    char **owned_specs = NULL; /* report mode's "run:ID" for every stored run, and the train id */
+    size_t ntests = 0, nowned = 0;
     struct tep_pca_options popt;
     tep_pca_options_default(&popt);
     bool dpca = false, lags_given = false;
     long k = 1, max_charts = 8;
     double alpha = 0.01;
+    struct tep_error err;
+    tep_error_clear(&err);
+    struct dataset train = {0};
+    struct dataset *tests = NULL;
+    struct scored *sc = NULL;
+    struct published_row pub[64];
+    struct tep_pca_model *model = NULL;
+    char(*names)[TEP_COLUMN_NAME_MAX] = NULL;
+    struct tep_store_ref store;
+    int rc = 2; /* while parsing: a usage error */
+    if (!test_specs) goto fail_nomem;
     if (report_mode) report_out = "report.html";
     optind = 1;
     int c;
@@ -602,8 +613,8 @@ static int run_analysis(int argc, char **argv, bool report_mode)
         switch (c) {
         case 't': train_spec = optarg; break;
         case 'T':
-            if (ntests < MAX_TESTS) test_specs[ntests++] = optarg;
-            while (optind < argc && argv[optind][0] != '-' && ntests < MAX_TESTS)
+            test_specs[ntests++] = optarg;
+            while (optind < argc && argv[optind][0] != '-')
                 test_specs[ntests++] = argv[optind++];
             break;
         case 's': store_spec = optarg; break;
@@ -614,50 +625,50 @@ static int run_analysis(int argc, char **argv, bool report_mode)
             else if (strcmp(optarg, "dpca") == 0) dpca = true;
             else {
                 fprintf(stderr, "tep %s: --method: expected pca or dpca, got '%s'\n", cmd, optarg);
-                return 2;
+                goto done;
             }
             break;
         case 'c':
-            if (tep_cli_long(cmd, "--components", optarg, &n)) return 2;
+            if (tep_cli_long(cmd, "--components", optarg, &n)) goto done;
             if (n < 1 || n > 10000) {
                 fprintf(stderr, "tep %s: --components: expected 1..10000\n", cmd);
-                return 2;
+                goto done;
             }
             popt.rule = TEP_PCA_RULE_FIXED;
             popt.ncomp = (size_t)n;
             break;
         case 'v':
-            if (tep_cli_double(cmd, "--variance", optarg, &d)) return 2;
+            if (tep_cli_double(cmd, "--variance", optarg, &d)) goto done;
             if (!(d > 0 && d <= 1)) {
                 fprintf(stderr, "tep %s: --variance: expected a fraction in (0, 1]\n", cmd);
-                return 2;
+                goto done;
             }
             popt.rule = TEP_PCA_RULE_VARIANCE;
             popt.variance = d;
             break;
         case 'P': popt.rule = TEP_PCA_RULE_PARALLEL; break;
         case 'l':
-            if (tep_cli_long(cmd, "--lags", optarg, &n)) return 2;
+            if (tep_cli_long(cmd, "--lags", optarg, &n)) goto done;
             if (n < 0 || n > 100) {
                 fprintf(stderr, "tep %s: --lags: expected 0..100\n", cmd);
-                return 2;
+                goto done;
             }
             popt.lags = (size_t)n;
             lags_given = true;
             break;
         case 'a':
-            if (tep_cli_double(cmd, "--alpha", optarg, &alpha)) return 2;
+            if (tep_cli_double(cmd, "--alpha", optarg, &alpha)) goto done;
             if (!(alpha > 0 && alpha < 0.5)) {
                 fprintf(stderr, "tep %s: --alpha: expected a probability in (0, 0.5)\n", cmd);
-                return 2;
+                goto done;
             }
             break;
         case 'C': columns = optarg; break;
         case 'k':
-            if (tep_cli_long(cmd, "--consecutive", optarg, &k)) return 2;
+            if (tep_cli_long(cmd, "--consecutive", optarg, &k)) goto done;
             if (k < 1 || k > 1000) {
                 fprintf(stderr, "tep %s: --consecutive: expected 1..1000\n", cmd);
-                return 2;
+                goto done;
             }
             break;
         case 'M': model_in = optarg; break;
@@ -666,31 +677,25 @@ static int run_analysis(int argc, char **argv, bool report_mode)
         case 'j': json_out = optarg; break;
         case 'r': report_out = optarg; break;
         case 'n':
-            if (tep_cli_long(cmd, "--charts", optarg, &max_charts)) return 2;
+            if (tep_cli_long(cmd, "--charts", optarg, &max_charts)) goto done;
             break;
-        case 'h': analyze_usage(stdout, cmd); return 0;
-        default: analyze_usage(stderr, cmd); return 2;
+        case 'h':
+            analyze_usage(stdout, cmd);
+            rc = 0;
+            goto done;
+        default:
+            analyze_usage(stderr, cmd);
+            goto done;
         }
     }
     if (optind < argc) {
         fprintf(stderr, "tep %s: unexpected argument '%s'\n", cmd, argv[optind]);
-        return 2;
+        goto done;
     }
     if (dpca && !lags_given) popt.lags = 2;
     if (!dpca && lags_given && popt.lags > 0) dpca = true;
     popt.confidence = 1.0 - alpha;
-
-    struct tep_error err;
-    tep_error_clear(&err);
-    struct dataset train = {0};
-    struct dataset *tests = calloc(MAX_TESTS, sizeof *tests);
-    struct scored *sc = calloc(MAX_TESTS, sizeof *sc);
-    struct published_row pub[64];
-    struct tep_pca_model *model = NULL;
-    char (*names)[TEP_COLUMN_NAME_MAX] = NULL;
-    struct tep_store_ref store;
-    int rc = 1;
-    if (!tests || !sc) goto fail_nomem;
+    rc = 1;
     if (tep_store_ref_parse(store_spec, schema, table_prefix, &store, &err) != 0) goto fail;
     memset(pub, 0, sizeof pub);
     if (report_mode && (!train_spec || ntests == 0)) {
@@ -698,20 +703,26 @@ static int run_analysis(int argc, char **argv, bool report_mode)
         struct tep_store_run *runs = NULL;
         size_t nruns = 0;
         if (tep_store_list_runs(&store, &runs, &nruns, &err) != 0) goto fail;
-        static char train_buf[TEP_RUN_ID_MAX];
-        static char test_buf[MAX_TESTS][TEP_RUN_ID_MAX + 4];
-        for (size_t i = 0; i < nruns && !train_spec; i++)
+        /* the train id and a "run:ID" per stored run, owned here */
+        owned_specs = calloc(nruns + 1, sizeof *owned_specs);
+        const char **all =
+            ntests == 0 ? realloc(test_specs, (nruns + 1) * sizeof *all) : test_specs;
+        if (all) test_specs = all;
+        bool out_of_memory = !owned_specs || !all;
+        for (size_t i = 0; i < nruns && !train_spec && !out_of_memory; i++)
             if (runs[i].fault == 0) {
-                snprintf(train_buf, sizeof train_buf, "%s", runs[i].run_id);
-                train_spec = train_buf;
+                owned_specs[nowned] = strdup(runs[i].run_id);
+                out_of_memory = !owned_specs[nowned];
+                if (!out_of_memory) train_spec = owned_specs[nowned++];
             }
-        for (size_t i = 0; i < nruns && ntests == 0; i++) {
-            for (size_t j = 0; j < nruns && j < MAX_TESTS; j++) {
-                snprintf(test_buf[j], sizeof test_buf[j], "run:%s", runs[j].run_id);
-                test_specs[ntests++] = test_buf[j];
-            }
+        bool test_every_run = ntests == 0;
+        for (size_t j = 0; test_every_run && j < nruns && !out_of_memory; j++) {
+            char *spec;
+            out_of_memory = asprintf(&spec, "run:%s", runs[j].run_id) < 0;
+            if (!out_of_memory) test_specs[ntests++] = owned_specs[nowned++] = spec;
         }
         free(runs);
+        if (out_of_memory) goto fail_nomem;
         if (!train_spec) {
             tep_error_set_at(&err, TEP_ERR_ARG, store.display, 0, 0,
                              "no normal run (fault 0) to train on; give --train");
@@ -728,6 +739,9 @@ static int run_analysis(int argc, char **argv, bool report_mode)
         rc = 2;
         goto done;
     }
+    tests = calloc(ntests, sizeof *tests);
+    sc = calloc(ntests, sizeof *sc);
+    if (!tests || !sc) goto fail_nomem;
     if (train_spec && load_dataset(train_spec, &store, &train, &err) != 0) goto fail;
     if (model_in) {
         if (tep_pca_model_load(model_in, &model, &err) != 0) goto fail;
@@ -798,6 +812,10 @@ done:
     free(sc);
     free(names);
     tep_pca_model_free(model);
+    free(test_specs);
+    for (size_t i = 0; i < nowned; i++)
+        free(owned_specs[i]);
+    free(owned_specs);
     return rc;
 }
 

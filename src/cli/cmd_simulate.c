@@ -34,10 +34,11 @@ static void simulate_usage(FILE *out)
           "                       a temporary name and renamed when complete; a device or\n"
           "                       FIFO is written into, never replaced\n"
           "  --format csv|dat|parquet\n"
-          "                       CSV with header sample,time_h,xmeas_1..xmeas_41,xmv_1..xmv_12\n"
-          "                       (%.17g), the Braatz .dat layout, or Parquet (sample, time_h,\n"
-          "                       fault, xmeas_1..xmv_12; a file, not stdout) (default: from\n"
-          "                       the file name, else csv)\n"
+          "                       CSV with header sample,time_h,xmeas_1..xmeas_41,xmv_1..xmv_12,\n"
+          "                       fault (%.17g), the Braatz .dat layout, or Parquet (sample,\n"
+          "                       time_h, fault, xmeas_1..xmv_12; a file, not stdout) (default:\n"
+          "                       from the file name, else csv). fault is each row's label: 0\n"
+          "                       before the first onset, then the lowest active IDV number\n"
           "  --codec zstd|snappy|none  Parquet compression (default zstd)\n"
           "  --stop-at-shutdown   stop when a shutdown limit trips (default: go on with the\n"
           "                       frozen plant, as the reference does)\n"
@@ -324,7 +325,7 @@ int tep_cmd_simulate(int argc, char **argv)
     long rows = 0;
     while (tep_sim_next_sample(sim, &s) == 1) {
         int rc = pq ? sim_parquet_row(pq, &s, &err)
-                    : tep_csv_writer_row(w, s.index, s.time_h, s.xmeas, s.xmv, &err);
+                    : tep_csv_writer_row(w, s.index, s.time_h, s.xmeas, s.xmv, s.fault, &err);
         if (rc != 0) {
             if (pq) sim_parquet_abort(pq);
             else tep_csv_writer_abort(w);

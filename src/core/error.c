@@ -1,10 +1,13 @@
-/* error.c - filling and rendering struct tep_error (see error.h). */
+/* error.c - filling and rendering struct tep_error (see error.h). Text cut to fit a
+ * field is cut between characters, never inside a UTF-8 sequence. */
 #include "error.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "core/text.h"
 
 void tep_error_clear(struct tep_error *err)
 {
@@ -16,10 +19,16 @@ void tep_error_clear(struct tep_error *err)
     err->message[0] = '\0';
 }
 
+/* After a snprintf of `len` bytes into s[size]: when cut, end at a character boundary. */
+static void cut_whole(char *s, size_t size, int len)
+{
+    if (len >= (int)size) s[tep_utf8_cut(s, size - 1)] = '\0';
+}
+
 static void set_location(struct tep_error *err, const char *file, long line, long column)
 {
     if (file)
-        snprintf(err->file, sizeof err->file, "%s", file);
+        cut_whole(err->file, sizeof err->file, snprintf(err->file, sizeof err->file, "%s", file));
     else
         err->file[0] = '\0';
     err->line = line;
@@ -33,8 +42,9 @@ int tep_error_set(struct tep_error *err, int code, const char *fmt, ...)
     set_location(err, NULL, 0, 0);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    int len = vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
+    cut_whole(err->message, sizeof err->message, len);
     return -1;
 }
 
@@ -46,8 +56,9 @@ int tep_error_set_at(struct tep_error *err, int code, const char *file, long lin
     set_location(err, file, line, column);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    int len = vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
+    cut_whole(err->message, sizeof err->message, len);
     return -1;
 }
 
@@ -63,11 +74,12 @@ void tep_error_prefix(struct tep_error *err, const char *fmt, ...)
     char prefix[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(prefix, sizeof prefix, fmt, ap);
+    cut_whole(prefix, sizeof prefix, vsnprintf(prefix, sizeof prefix, fmt, ap));
     va_end(ap);
     char old[sizeof err->message];
     memcpy(old, err->message, sizeof old);
-    snprintf(err->message, sizeof err->message, "%s: %s", prefix, old);
+    cut_whole(err->message, sizeof err->message,
+              snprintf(err->message, sizeof err->message, "%s: %s", prefix, old));
 }
 
 const char *tep_error_format(const struct tep_error *err, char *buf, size_t bufsize)

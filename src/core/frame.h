@@ -19,7 +19,9 @@
 #include "error.h"
 
 #define TEP_COLUMN_NAME_MAX 96
-#define TEP_RUN_ID_MAX 128
+/* Run ids: up to 1023 bytes, so a file name (255 bytes at most on Linux) or a path
+ * below data.input_dir fits whole, with a "#run" suffix for multi-run files. */
+#define TEP_RUN_ID_MAX 1024
 
 struct tep_column {
     char name[TEP_COLUMN_NAME_MAX]; /* "xmeas_9", "xmeas_9__roll20_mean" */

@@ -1,6 +1,12 @@
 /* log.c - the process-wide logger behind log.h. Messages go to stderr so that
- * data written to stdout (`--output -`) is never mixed with log text. */
+ * data written to stdout (`--output -`) is never mixed with log text. A record is
+ * always one line: messages carry outside text (file names, run ids), so plain
+ * lines escape control characters and bytes that are not UTF-8 (core/text.h), and
+ * JSON lines are valid JSON whatever the bytes (RFC 8259 escapes; U+FFFD for a
+ * byte that is not UTF-8). */
 #include "log.h"
+
+#include "core/text.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -35,21 +41,32 @@ int tep_log_parse_level(const char *name, enum tep_log_level *out)
     return -1;
 }
 
-/* Write `s` as a JSON string body (without quotes), escaping as RFC 8259 requires. */
+/* Write `s` as a JSON string body (without quotes): RFC 8259 escapes for '"', '\\'
+ * and control characters (C1 and DEL too, for terminals), U+FFFD for a byte that is
+ * not UTF-8, so the line is valid JSON. */
 static void write_json_escaped(FILE *f, const char *s)
 {
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        unsigned cp;
+        size_t len = tep_utf8_decode(s + i, n - i, &cp);
+        if (len == 0) {
+            fputs("\\ufffd", f);
+            i++;
+            continue;
+        }
         if (c == '"' || c == '\\')
             fprintf(f, "\\%c", c);
         else if (c == '\n')
             fputs("\\n", f);
         else if (c == '\t')
             fputs("\\t", f);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
+        else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
+            fprintf(f, "\\u%04x", cp);
         else
-            fputc(c, f);
+            fwrite(s + i, 1, len, f);
+        i += len;
     }
 }
 
@@ -59,8 +76,10 @@ void tep_log(enum tep_log_level level, const char *component, const char *fmt, .
     char message[2048];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    int len = vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
+    if (len >= (int)sizeof message) /* cut short: never inside a character */
+        message[tep_utf8_cut(message, sizeof message - 1)] = '\0';
 
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
@@ -79,8 +98,10 @@ void tep_log(enum tep_log_level level, const char *component, const char *fmt, .
         write_json_escaped(stderr, message);
         fputs("\"}\n", stderr);
     } else {
-        fprintf(stderr, "%s %-5s [%s] %s\n", stamp, level_names[level], component ? component : "-",
-                message);
+        static char shown[4 * sizeof message], shown_component[256];
+        tep_text_escape_line(message, shown, sizeof shown);
+        tep_text_escape_line(component ? component : "-", shown_component, sizeof shown_component);
+        fprintf(stderr, "%s %-5s [%s] %s\n", stamp, level_names[level], shown_component, shown);
     }
     fflush(stderr);
     pthread_mutex_unlock(&log_lock);

@@ -32,7 +32,8 @@ struct tep_csv_writer *tep_csv_writer_open(const char *path, enum tep_sample_lay
     if (layout == TEP_LAYOUT_CSV) {
         fputs("sample,time_h", w->out.file);
         for (int v = 0; v < TEP_N_VARS; v++) fprintf(w->out.file, ",%s", tep_catalog[v].name);
-        fputc('\n', w->out.file);
+        fputs(",fault
+", w->out.file);
     }
     return w;
 nomem:
@@ -46,8 +47,8 @@ fail:
     return NULL;
 }
 
-int tep_csv_writer_row(struct tep_csv_writer *w, long index, double time_h,
-                       const double xmeas[41], const double xmv[12], struct tep_error *err)
+int tep_csv_writer_row(struct tep_csv_writer *w, long index, double time_h, const double xmeas[41],
+                       const double xmv[12], int fault, struct tep_error *err)
 {
     char line[64 * 56];
     size_t n = 0;
@@ -62,6 +63,7 @@ int tep_csv_writer_row(struct tep_csv_writer *w, long index, double time_h,
             line[n++] = ',';
             n += (size_t)tep_format_double(line + n, xmv[i]);
         }
+        n += (size_t)snprintf(line + n, sizeof line - n, ",%d", fault);
     } else {
         for (int i = 0; i < 41; i++) n += (size_t)snprintf(line + n, 17, "%16.7e", xmeas[i]);
         for (int i = 0; i < 11; i++) n += (size_t)snprintf(line + n, 17, "%16.7e", xmv[i]);

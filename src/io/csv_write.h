@@ -16,8 +16,8 @@
 #include "core/error.h"
 
 enum tep_sample_layout {
-    TEP_LAYOUT_CSV = 0,  /* header sample,time_h,xmeas_1..xmeas_41,xmv_1..xmv_12 */
-    TEP_LAYOUT_BRAATZ,   /* no header, 52 fixed 16-char fields (XMEAS 1..41, XMV 1..11) */
+    TEP_LAYOUT_CSV = 0, /* header sample,time_h,xmeas_1..xmeas_41,xmv_1..xmv_12,fault */
+    TEP_LAYOUT_BRAATZ,  /* no header, 52 fixed 16-char fields (XMEAS 1..41, XMV 1..11) */
 };
 
 struct tep_csv_writer;
@@ -26,9 +26,11 @@ struct tep_csv_writer;
 struct tep_csv_writer *tep_csv_writer_open(const char *path, enum tep_sample_layout layout,
                                            struct tep_error *err);
 
-/* Write one sample row: index, time and the 41 XMEAS + 12 XMV values. */
-int tep_csv_writer_row(struct tep_csv_writer *w, long index, double time_h,
-                       const double xmeas[41], const double xmv[12], struct tep_error *err);
+/* Write one sample row: index, time, the 41 XMEAS + 12 XMV values and (CSV only, last
+ * column) the fault label: 0 before any disturbance starts, then the lowest active IDV
+ * number (struct tep_sample's fault), so a reader labels each row as the simulator did. */
+int tep_csv_writer_row(struct tep_csv_writer *w, long index, double time_h, const double xmeas[41],
+                       const double xmv[12], int fault, struct tep_error *err);
 
 /* Flush, close and rename into place; frees the writer in every case. */
 int tep_csv_writer_close(struct tep_csv_writer *w, struct tep_error *err);

@@ -256,7 +256,7 @@ static int load_group(struct tep_reader *r, struct pqs_state *st, size_t g, stru
     st->loaded = g + 1;
     st->group_rows = rows;
     st->cursor = 0;
-    char what[256];
+    char what[400];
     for (int c = 0; c < st->ncols; c++) {
         int col = st->value_col[c];
         double *v = st->values[c];
@@ -305,12 +305,14 @@ static int load_group(struct tep_reader *r, struct pqs_state *st, size_t g, stru
         for (size_t i = 0; i < rows; i++) {
             const char *s = st->run[i];
             size_t n = s ? strlen(s) : 0;
-            if (!s || n == 0 || n >= TEP_RUN_ID_MAX || tep_reader_utf8_invalid_at(s, n) >= 0) {
+            char why[96];
+            if (!s || tep_run_id_problem(s, n, why, sizeof why)) {
                 char shown[200];
                 snprintf(what, sizeof what,
-                         "expected a run id (1 to %d bytes of UTF-8 text), found %s%s%s",
+                         "expected a run id (1 to %d bytes of UTF-8 text), found %s%s%s%s%s",
                          TEP_RUN_ID_MAX - 1, s ? "'" : "null",
-                         s ? tep_reader_quote(s, n, shown, sizeof shown) : "", s ? "'" : "");
+                         s ? tep_reader_quote(s, n, shown, sizeof shown) : "", s ? "' (" : "",
+                         s ? why : "", s ? ")" : "");
                 return located(r, st, err, i, k->col, what);
             }
         }

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/text.h"
 #include "io/numparse.h"
 
 #define READ_BLOCK_BYTES ((size_t)1 << 20)
@@ -131,34 +132,31 @@ const char *tep_reader_quote(const char *text, size_t n, char *out, size_t outsi
 
 long tep_reader_utf8_invalid_at(const char *s, size_t n)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = u[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t len;
-        unsigned cp, min;
-        if (c >= 0xC2 && c <= 0xDF) {
-            len = 2, cp = c & 0x1F, min = 0x80;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3, cp = c & 0x0F, min = 0x800;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4, cp = c & 0x07, min = 0x10000;
-        } else {
-            return (long)i; /* continuation byte, C0/C1 overlong lead, or F5..FF */
-        }
-        if (i + len > n) return (long)i;
-        for (size_t k = 1; k < len; k++) {
-            if ((u[i + k] & 0xC0) != 0x80) return (long)i;
-            cp = (cp << 6) | (u[i + k] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return (long)i;
+    unsigned cp;
+    for (size_t i = 0; i < n;) {
+        size_t len = tep_utf8_decode(s + i, n - i, &cp);
+        if (len == 0) return (long)i;
         i += len;
     }
     return -1;
+}
+
+const char *tep_run_id_problem(const char *id, size_t n, char *why, size_t whysize)
+{
+    long bad;
+    const char *nul = n ? memchr(id, '\0', n) : NULL;
+    if (n == 0)
+        snprintf(why, whysize, "empty");
+    else if (n >= TEP_RUN_ID_MAX)
+        snprintf(why, whysize, "%zu bytes, longer than %d", n, TEP_RUN_ID_MAX - 1);
+    else if (nul)
+        snprintf(why, whysize, "a NUL byte at byte %ld", (long)(nul - id) + 1);
+    else if ((bad = tep_reader_utf8_invalid_at(id, n)) >= 0)
+        snprintf(why, whysize, "not valid UTF-8 at byte %ld (0x%02X)", bad + 1,
+                 (unsigned)(unsigned char)id[bad]);
+    else
+        return NULL;
+    return why;
 }
 
 static bool text_equals_nocase(const char *s, size_t n, const char *word)
@@ -266,18 +264,19 @@ int tep_reader_parse_key(struct tep_reader *r, enum tep_key_kind kind, const cha
         keys->has_fault = true;
         keys->fault = (int)whole;
         return 0;
-    case TEP_KEY_RUN:
-        if (n == 0 || n >= TEP_RUN_ID_MAX || tep_reader_utf8_invalid_at(s, n) >= 0 ||
-            memchr(s, '\0', n))
+    case TEP_KEY_RUN: {
+        char why[96];
+        if (tep_run_id_problem(s, n, why, sizeof why))
             return tep_error_set_at(err, TEP_ERR_PARSE, r->display_path, line, column,
                                     "expected a run id (1 to %d bytes of UTF-8 text) in column "
-                                    "'%s', found '%s'",
+                                    "'%s', found '%s' (%s)",
                                     TEP_RUN_ID_MAX - 1, what,
-                                    tep_reader_quote(s, n, shown, sizeof shown));
+                                    tep_reader_quote(s, n, shown, sizeof shown), why);
         keys->has_run = true;
         memcpy(keys->run, s, n);
         keys->run[n] = '\0';
         return 0;
+    }
     default:
         return tep_error_set(err, TEP_ERR_INTERNAL, "parse_key: no key kind");
     }
@@ -366,13 +365,23 @@ long long tep_src_find_newline(struct tep_byte_source *s, size_t from, bool *at_
 
 /* ------------------------------------------------------------ open/close */
 
-static void set_stem(struct tep_reader *r, const char *path)
+/* The run id of a file without a run column is its name without the extension; the
+ * whole name must be a valid run id (the pipeline names runs after it). */
+static int set_stem(struct tep_reader *r, const char *path, struct tep_error *err)
 {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
+    char why[96], shown[200];
+    if (tep_run_id_problem(base, strlen(base), why, sizeof why))
+        return tep_error_set_at(err, TEP_ERR_ARG, path, 0, 0,
+                                "the file name '%s' cannot name a run: %s (expected 1 to %d "
+                                "bytes of UTF-8 text; rename the file)",
+                                tep_reader_quote(base, strlen(base), shown, sizeof shown), why,
+                                TEP_RUN_ID_MAX - 1);
     snprintf(r->stem, sizeof r->stem, "%s", base);
     char *dot = strrchr(r->stem, '.');
     if (dot && dot != r->stem) *dot = '\0';
+    return 0;
 }
 
 static void fill_defaults(struct tep_reader_options *o)
@@ -405,7 +414,7 @@ struct tep_reader *tep_reader_open(const char *path, const struct tep_reader_opt
     r->src.display_path = r->display_path;
     r->src.max_line = r->opt.max_line_bytes;
     r->src.line = 1;
-    set_stem(r, path);
+    if (set_stem(r, path, err) != 0) goto fail;
 
     enum tep_file_format format = r->opt.format;
     if (format == TEP_FORMAT_AUTO) format = tep_format_from_name(path);
@@ -488,6 +497,11 @@ void tep_reader_close(struct tep_reader *r)
     free(r);
 }
 
+const char *tep_reader_file_run_id(const struct tep_reader *r)
+{
+    return r ? r->stem : "";
+}
+
 const struct tep_lineage *tep_reader_lineage(const struct tep_reader *r)
 {
     return r ? &r->lineage : NULL;
@@ -527,30 +541,36 @@ static bool starts_new_run(const struct tep_reader *r, const struct tep_row_keys
     return k->has_sample && k->sample < r->last_sample;
 }
 
-static void begin_run(struct tep_reader *r, const struct tep_row_keys *k)
+/* A run starts at this row: its id is the run name, or "name#k" for the k-th run in a
+ * row with the same name (the sample number went down); never cut short. */
+static int begin_run(struct tep_reader *r, const struct tep_row_keys *k, struct tep_error *err)
 {
     const char *name = k->has_run ? k->run : r->stem;
-    if (r->in_run && strcmp(name, r->run_name) == 0) {
-        r->run_repeat++; /* same name, sample restarted: a distinct run */
-    } else {
-        snprintf(r->run_name, sizeof r->run_name, "%s", name);
-        r->run_repeat = 1;
+    int repeat = r->in_run && strcmp(name, r->run_name) == 0 ? r->run_repeat + 1 : 1;
+    int n = repeat == 1 ? snprintf(r->run_id, sizeof r->run_id, "%s", name)
+                        : snprintf(r->run_id, sizeof r->run_id, "%s#%d", name, repeat);
+    if (n < 0 || (size_t)n >= sizeof r->run_id) {
+        char shown[200];
+        return tep_error_set_at(err, TEP_ERR_PARSE, r->display_path, k->line, 0,
+                                "run '%s' starts again (sample number went down): its id "
+                                "'name#%d' would be longer than %d bytes",
+                                tep_reader_quote(name, strlen(name), shown, sizeof shown), repeat,
+                                TEP_RUN_ID_MAX - 1);
     }
-    if (r->run_repeat == 1)
-        snprintf(r->run_id, sizeof r->run_id, "%s", r->run_name);
-    else
-        snprintf(r->run_id, sizeof r->run_id, "%.100s#%d", r->run_name, r->run_repeat);
+    if (repeat == 1) snprintf(r->run_name, sizeof r->run_name, "%s", name);
+    r->run_repeat = repeat;
     r->in_run = true;
     r->rows_in_run = 0;
     r->last_sample = -1;
     r->lineage.runs_read++;
+    return 0;
 }
 
 /* Fill in the derived keys of row `row` and account for it. */
 static int commit_row(struct tep_reader *r, struct tep_frame *frame, size_t row,
                       const struct tep_row_keys *k, struct tep_error *err)
 {
-    if (starts_new_run(r, k)) begin_run(r, k);
+    if (starts_new_run(r, k) && begin_run(r, k, err) != 0) return -1;
     long long sample = k->has_sample ? k->sample : r->rows_in_run + 1;
     if (k->has_sample && r->rows_in_run > 0 && sample == r->last_sample)
         return tep_error_set_at(err, TEP_ERR_PARSE, r->display_path, k->line, k->sample_column,

@@ -103,6 +103,10 @@ const struct tep_lineage *tep_reader_lineage(const struct tep_reader *r);
 /* Close the file and free the reader (NULL is fine). */
 void tep_reader_close(struct tep_reader *r);
 
+/* The run id the reader gives the rows of a file without a run column: the file
+ * name without its extension ("d01_te" for .../d01_te.dat). */
+const char *tep_reader_file_run_id(const struct tep_reader *r);
+
 /* Format of a file name or bare extension, case-insensitive: "csv"/"tsv" ->
  * CSV, "json"/"ndjson"/"jsonl" -> JSON, "dat" -> DAT, "parquet" -> PARQUET;
  * TEP_FORMAT_AUTO when unknown. Accepts "csv", ".csv" and "dir/run.csv". */
@@ -110,6 +114,15 @@ enum tep_file_format tep_format_from_name(const char *name_or_ext);
 
 /* "csv", "ndjson", "dat", "parquet" or "auto". */
 const char *tep_format_name(enum tep_file_format format);
+
+/* The one check of a run id, whatever it comes from (a run-id column, a file name,
+ * the path of a file below data.input_dir, "file#run"): NULL when the n bytes at
+ * `id` can be a run id - 1 to TEP_RUN_ID_MAX - 1 bytes of valid UTF-8 without a NUL
+ * byte - else what is wrong with it ("empty", "longer than 1023 bytes", "not valid
+ * UTF-8 at byte 7", "a NUL byte at byte 3"), written to why (at least 64 bytes).
+ * Stores take the text as is: SQLite and PostgreSQL as text, InfluxDB as a tag, the
+ * lake escaped in its folder names. */
+const char *tep_run_id_problem(const char *id, size_t n, char *why, size_t whysize);
 
 #ifdef TEP_READER_INTERNAL
 /* ------------------------------------------------------------------------

@@ -2,13 +2,21 @@
  * data.input_dir that matches data.pattern (default "*.<file_format>"), in name
  * order. Each file is a run (a file holding several runs, such as the Rieth
  * 2017 layout with a simulationRun column, gives one run per simulation run),
- * with lineage: path, size, SHA-256 and rows read. Run ids are the file name
- * ("d01_te.dat"), or "file#run" inside multi-run files, so a rerun of the same
- * input replaces its rows.
+ * with lineage: path, size, SHA-256 and rows read, and the fault of its rows.
+ * Run ids: the file's path below input_dir - the file name ("d01_te.dat") for the
+ * usual files directly in input_dir, "A/x.csv" for a pattern reaching into folders -
+ * or "path#run" inside multi-run files, so a rerun of the same input replaces its
+ * rows and two inputs never share an id. Every id is checked as a run-id column's
+ * text is (tep_run_id_problem: whole, UTF-8, at most 1023 bytes): file names are
+ * checked before the first run starts; two runs with the same id in one pass
+ * (possible only with odd names, e.g. "a.csv#1.csv" beside a multi-run "a.csv")
+ * are an error naming both files.
  */
+/* tdestroy needs _GNU_SOURCE, which the build defines */
 #include <errno.h>
 #include <glob.h>
 #include <math.h>
+#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,13 +37,25 @@ struct files_options {
 
 struct files_ctx {
     glob_t files;
+    const char **file_ids; /* per file: its path below input_dir (points into files) */
     size_t next_file;
     struct tep_reader *reader; /* file in progress, NULL between files */
-    const char *file_name;     /* its base name */
+    const char *file_path;     /* its path */
+    const char *file_id;       /* its path below input_dir: the base of its run ids */
     bool eof;                  /* the reader has returned 0 */
     int runs_in_file;          /* runs started from the current file */
     struct tep_frame *held;    /* a chunk read but not yet delivered */
     bool held_valid;
+    char reader_run[TEP_RUN_ID_MAX]; /* the reader's id of the run in progress */
+    int run_fault;                   /* first fault label among the run's rows, 0 = none */
+    double run_fault_h;              /* time of that row */
+    void *ids_seen;                  /* tsearch tree of struct seen_id: ids of this pass */
+};
+
+/* A run id given out in this pass, and the file it came from. */
+struct seen_id {
+    char *id;
+    const char *path;
 };
 
 static const enum tep_file_format format_values[] = {TEP_FORMAT_CSV, TEP_FORMAT_JSON, TEP_FORMAT_DAT,
@@ -63,6 +83,21 @@ static const struct tep_cfg_key files_keys[] = {
 
 const struct tep_cfg_key *tep_source_files_keys(void) { return files_keys; }
 
+/* The part of a glob match below input_dir: "A/x.csv" for "<input_dir>/A/x.csv"
+ * (extra slashes and "./" steps at its start skipped). */
+static const char *path_below(const char *path, size_t dir_len)
+{
+    const char *p = path + dir_len;
+    for (;;) {
+        if (*p == '/')
+            p++;
+        else if (p[0] == '.' && p[1] == '/')
+            p += 2;
+        else
+            return p;
+    }
+}
+
 static int files_init(struct tep_stage *stage, struct tep_error *err)
 {
     struct files_options *o = stage->options;
@@ -88,24 +123,81 @@ static int files_init(struct tep_stage *stage, struct tep_error *err)
                                 o->pattern[0] ? o->pattern : ext);
     if (rc != 0)
         return tep_error_set_at(err, TEP_ERR_IO, o->input_dir, 0, 0, "cannot list '%s'", pattern);
+    /* every file's id, checked before any run starts */
+    c->file_ids = calloc(c->files.gl_pathc, sizeof *c->file_ids);
+    if (!c->file_ids) return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < c->files.gl_pathc; i++) {
+        const char *path = c->files.gl_pathv[i];
+        const char *id = path_below(path, strlen(o->input_dir));
+        char why[96];
+        if (tep_run_id_problem(id, strlen(id), why, sizeof why))
+            return tep_error_set_at(err, TEP_ERR_PARSE, path, 0, 0,
+                                    "cannot name a run after this input file: its path below "
+                                    "data.input_dir is %s (expected 1 to %d bytes of UTF-8 text; "
+                                    "rename the file)",
+                                    why, TEP_RUN_ID_MAX - 1);
+        c->file_ids[i] = id;
+    }
     return 0;
 }
 
-/* Run id of a chunk: the file name, or "file#run" for a file holding several runs
- * (the reader names a single-run file's run after the file without extension). */
-static void chunk_run_id(const struct files_ctx *c, const struct tep_frame *chunk, char *out,
-                         size_t n)
+/* Run id of a chunk: the file's id, or "file#run" for a run named inside the file (the
+ * reader names the run of a file without a run column after the file). Fails when the
+ * id would be longer than a run id may be. */
+static int chunk_run_id(const struct files_ctx *c, const struct tep_frame *chunk, char *out,
+                        size_t n, struct tep_error *err)
 {
-    char stem[TEP_RUN_ID_MAX];
-    snprintf(stem, sizeof stem, "%s", c->file_name);
-    char *dot = strrchr(stem, '.');
-    if (dot) *dot = '\0';
-    if (strcmp(chunk->run_id, stem) == 0 || !chunk->run_id[0])
-        snprintf(out, n, "%s", c->file_name);
+    int len;
+    if (!chunk->run_id[0] || strcmp(chunk->run_id, tep_reader_file_run_id(c->reader)) == 0)
+        len = snprintf(out, n, "%s", c->file_id);
     else
-        snprintf(out, n, "%s#%s", c->file_name, chunk->run_id);
+        len = snprintf(out, n, "%s#%s", c->file_id, chunk->run_id);
+    if (len >= 0 && (size_t)len < n) return 0;
+    return tep_error_set_at(err, TEP_ERR_PARSE, c->file_path, 0, 0,
+                            "the id of run '%s' of this file ('<file>#<run>', %d bytes) is "
+                            "longer than %zu bytes",
+                            chunk->run_id, len, n - 1);
 }
 
+static int seen_compare(const void *a, const void *b)
+{
+    return strcmp(((const struct seen_id *)a)->id, ((const struct seen_id *)b)->id);
+}
+
+static void seen_free(void *p)
+{
+    struct seen_id *s = p;
+    free(s->id);
+    free(s);
+}
+
+/* Note that `id` (of file `path`) is taken; an error when an earlier run has it. */
+static int claim_run_id(struct files_ctx *c, const char *id, const char *path,
+                        struct tep_error *err)
+{
+    struct seen_id *s = calloc(1, sizeof *s);
+    if (!s || !(s->id = strdup(id))) {
+        free(s);
+        return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+    }
+    s->path = path;
+    struct seen_id **slot = tsearch(s, &c->ids_seen, seen_compare);
+    if (!slot) {
+        seen_free(s);
+        return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+    }
+    if (*slot == s) return 0;
+    const char *first = (*slot)->path;
+    seen_free(s);
+    return tep_error_set_at(err, TEP_ERR_PARSE, path, 0, 0,
+                            "run id '%s' is already the id of a run %s%s%s: every run needs its "
+                            "own id (a later run would replace the earlier one in the store)",
+                            id, strcmp(first, path) == 0 ? "earlier in this file" : "of ",
+                            strcmp(first, path) == 0 ? "" : first,
+                            strcmp(first, path) == 0 ? " (a run name used twice)" : "");
+}
+
+/* Lineage of the file; the fault of the run is set from its rows (label_run). */
 static void fill_lineage(struct files_ctx *c, struct tep_run_meta *meta)
 {
     const struct tep_lineage *l = tep_reader_lineage(c->reader);
@@ -113,8 +205,22 @@ static void fill_lineage(struct files_ctx *c, struct tep_run_meta *meta)
     snprintf(meta->source_kind, sizeof meta->source_kind, "%s", tep_format_name(l->format));
     meta->size_bytes = l->size_bytes;
     snprintf(meta->sha256, sizeof meta->sha256, "%s", l->sha256);
-    if (l->fault > 0 && meta->fault == 0) meta->fault = l->fault;
-    if (!isnan(l->fault_onset_h) && isnan(meta->fault_onset_h)) meta->fault_onset_h = l->fault_onset_h;
+}
+
+/* The run's fault: the first fault label among its rows (0 when all are normal); the
+ * onset is the time of that row, or the file's documented onset when the file says it
+ * holds this fault (Braatz files: 8 h into test runs, 1 h into training runs). A file
+ * holding several runs is labelled run by run, never with another run's fault. */
+static void label_run(const struct files_ctx *c, struct tep_run_meta *meta)
+{
+    const struct tep_lineage *l = tep_reader_lineage(c->reader);
+    meta->fault = c->run_fault;
+    meta->fault_onset_h = NAN;
+    if (c->run_fault == 0) return;
+    meta->fault_onset_h = c->run_fault_h;
+    if (l->fault == c->run_fault && c->runs_in_file == 1 && !isnan(l->fault_onset_h) &&
+        l->fault_onset_h <= c->run_fault_h)
+        meta->fault_onset_h = l->fault_onset_h;
 }
 
 static int open_file(struct tep_stage *stage, const char *path, struct tep_error *err)
@@ -130,8 +236,8 @@ static int open_file(struct tep_stage *stage, const char *path, struct tep_error
     };
     c->reader = tep_reader_open(path, &ro, err);
     if (!c->reader) return -1;
-    const char *slash = strrchr(path, '/');
-    c->file_name = slash ? slash + 1 : path;
+    c->file_path = path;
+    c->file_id = c->file_ids[c->next_file - 1];
     c->eof = false;
     c->runs_in_file = 0;
     /* a new file may have other columns: a fresh frame for its chunks */
@@ -175,7 +281,12 @@ static int files_next_run(struct tep_stage *stage, struct tep_run_meta *meta, st
         if (open_file(stage, c->files.gl_pathv[c->next_file++], err) != 0) return -1;
     }
     c->runs_in_file++;
-    chunk_run_id(c, c->held, meta->run_id, sizeof meta->run_id);
+    if (chunk_run_id(c, c->held, meta->run_id, sizeof meta->run_id, err) != 0 ||
+        claim_run_id(c, meta->run_id, c->file_path, err) != 0)
+        return -1;
+    snprintf(c->reader_run, sizeof c->reader_run, "%s", c->held->run_id);
+    c->run_fault = 0;
+    c->run_fault_h = NAN;
     meta->fault = 0;
     meta->fault_onset_h = NAN;
     meta->seed = NAN;
@@ -194,13 +305,18 @@ static long files_process(struct tep_stage *stage, struct tep_frame *frame,
         if (read_chunk(c, err) != 0) return -1;
         if (!c->held_valid) return 0;
     }
-    char id[TEP_RUN_ID_MAX + 8];
-    chunk_run_id(c, c->held, id, sizeof id);
-    if (strcmp(id, meta->run_id) != 0) return 0; /* the chunk starts the next run */
+    /* the reader's own run id, compared whole: a chunk of another run ends this one */
+    if (strcmp(c->held->run_id, c->reader_run) != 0) return 0;
     if (tep_frame_load_prefix(frame, c->held, err) != 0) return -1;
     memcpy(frame->run_id, meta->run_id, sizeof frame->run_id);
     c->held_valid = false;
     tep_frame_clear(c->held);
+    for (size_t r = 0; c->run_fault == 0 && r < frame->nrows; r++)
+        if (frame->fault[r] != 0) {
+            c->run_fault = frame->fault[r];
+            c->run_fault_h = frame->time_h[r];
+        }
+    label_run(c, meta);
     meta->rows_read += (long long)frame->nrows;
     if (frame->nrows == 0) return 0;
     return (long)frame->nrows;
@@ -212,7 +328,10 @@ static int files_end_run(struct tep_stage *stage, struct tep_run_meta *meta, str
     (void)tail;
     (void)err;
     struct files_ctx *c = stage->ctx;
-    if (c->reader) fill_lineage(c, meta); /* the SHA-256 is known once the file is read */
+    if (c->reader) { /* the SHA-256 is known once the file is read */
+        fill_lineage(c, meta);
+        label_run(c, meta);
+    }
     return 0;
 }
 
@@ -222,6 +341,8 @@ static void files_destroy(struct tep_stage *stage)
     if (!c) return;
     tep_reader_close(c->reader);
     tep_frame_free(c->held);
+    tdestroy(c->ids_seen, seen_free);
+    free(c->file_ids);
     globfree(&c->files);
     free(c);
     stage->ctx = NULL;

@@ -13,6 +13,7 @@
 #include "core/atomic_file.h"
 #include "core/log.h"
 #include "core/progress.h"
+#include "core/text.h"
 #include "io/sources.h"
 #include "prep/prep.h"
 #include "prep/prep_stage.h"
@@ -21,7 +22,16 @@
 #include "store/store_servers.h"
 
 enum { SOURCE_AUTO, SOURCE_FILES, SOURCE_SIMULATOR };
-enum { STORE_SQLITE, STORE_POSTGRESQL, STORE_INFLUXDB, STORE_PARQUET };
+/* storage.type's choices; the last three are the design's other words for two stores */
+enum {
+    STORE_SQLITE,
+    STORE_POSTGRESQL,
+    STORE_INFLUXDB,
+    STORE_PARQUET,
+    STORE_S3,
+    STORE_MINIO,
+    STORE_TIMESCALEDB
+};
 
 struct data_options {
     int source;
@@ -47,9 +57,11 @@ struct storage_options {
 
 static const struct tep_cfg_key storage_keys[] = {
     {"type", TEP_CFG_ENUM, "sqlite", offsetof(struct storage_options, type),
-     "where processed data are stored: sqlite (embedded), postgresql, influxdb (1.x), or a "
-     "parquet data lake (folder or s3://)",
-     "sqlite|postgresql|influxdb|parquet", TEP_CFG_UNBOUNDED},
+     "where processed data are stored: sqlite (embedded), postgresql, influxdb (1.x), a parquet "
+     "data lake (a folder or s3://bucket/prefix); s3 and minio = the parquet lake on the S3 URL "
+     "of connection_string (or path), which must be s3://... (MinIO: set endpoint); "
+     "timescaledb = postgresql with timescaledb: on",
+     "sqlite|postgresql|influxdb|parquet|s3|minio|timescaledb", TEP_CFG_UNBOUNDED},
     {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
 };
 
@@ -95,7 +107,8 @@ static const struct tep_cfg_key analysis_keys[] = {
 static const char *const sections[] = {"data",    "simulator", "preprocessing", "storage",
                                        "logging", "analysis",  NULL};
 
-/* Allocate a stage's options and fill them from `section` with its key table. */
+/* Allocate a stage's options and fill them from `section` with its key table. On
+ * failure the stage is left empty (nothing to free). */
 static int stage_setup(struct tep_pipeline *p, struct tep_stage *st,
                        const struct tep_stage_plugin *plugin, yaml_node_t *section,
                        const char *where, const char *const *ignore, struct tep_error *err)
@@ -104,11 +117,18 @@ static int stage_setup(struct tep_pipeline *p, struct tep_stage *st,
     st->env = &p->env;
     snprintf(st->name, sizeof st->name, "%s", where);
     st->options = calloc(1, plugin->options_size ? plugin->options_size : 1);
-    if (!st->options) return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+    if (!st->options) {
+        tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
     if (plugin->config_keys &&
         tep_config_apply(&p->cfg, section, plugin->config_keys, st->options, where, ignore, err) != 0)
-        return -1;
+        goto fail;
     return 0;
+fail:
+    free(st->options);
+    memset(st, 0, sizeof *st);
+    return -1;
 }
 
 static void stage_destroy(struct tep_stage *st)
@@ -123,6 +143,46 @@ static const char *const data_own_keys[] = {"source", "output_dir", "chunk_rows"
 static const char *const data_file_keys[] = {"input_dir", "file_format", "pattern",
                                              "nan_as_missing", "ignore_unknown_columns",
                                              "max_line_bytes", NULL};
+
+/* What the design's other storage.type words require: s3 and minio name the Parquet
+ * lake on S3, so its root (connection_string or path) must be an s3:// URL;
+ * timescaledb is PostgreSQL with timescaledb: on, so `timescaledb: off` contradicts it. */
+static int storage_alias_check(struct tep_pipeline *p, yaml_node_t *storage, int type,
+                               struct tep_error *err)
+{
+    static const char *const words[] = {[STORE_S3] = "s3", [STORE_MINIO] = "minio"};
+    yaml_node_t *type_node = tep_config_child(&p->cfg, storage, "type");
+    if (type == STORE_S3 || type == STORE_MINIO) {
+        yaml_node_t *root = tep_config_child(&p->cfg, storage, "connection_string");
+        const char *text = tep_config_scalar(root);
+        if (!text || !text[0]) {
+            root = tep_config_child(&p->cfg, storage, "path");
+            text = tep_config_scalar(root);
+        }
+        if (!text || !text[0])
+            return tep_config_error_at(&p->cfg, type_node, err,
+                                       "storage.type %s (the Parquet lake on S3): expected "
+                                       "storage.connection_string: s3://bucket/prefix",
+                                       words[type]);
+        if (strncmp(text, "s3://", 5) != 0)
+            return tep_config_error_at(&p->cfg, root, err,
+                                       "storage.type %s (the Parquet lake on S3): expected an S3 "
+                                       "URL s3://bucket/prefix, got '%s' (type: parquet stores "
+                                       "into a folder)",
+                                       words[type], text);
+    }
+    if (type == STORE_TIMESCALEDB) {
+        yaml_node_t *flag = tep_config_child(&p->cfg, storage, "timescaledb");
+        const char *text = tep_config_scalar(flag);
+        if (text && strcmp(text, "on") != 0)
+            return tep_config_error_at(&p->cfg, flag, err,
+                                       "storage.timescaledb: '%s' contradicts storage.type "
+                                       "timescaledb (= postgresql with timescaledb: on); remove "
+                                       "it, or use type: postgresql",
+                                       text);
+    }
+    return 0;
+}
 
 int tep_pipeline_open(struct tep_pipeline *p, const char *config_path, bool quiet,
                       struct tep_error *err)
@@ -202,16 +262,18 @@ int tep_pipeline_open(struct tep_pipeline *p, const char *config_path, bool quie
     store_keys[nkeys] = NULL;
     if (tep_config_apply(&p->cfg, storage, storage_keys, &so, "storage", store_keys, err))
         return -1;
-    /* indexed like storage_keys' choices: sqlite|postgresql|influxdb|parquet */
-    const struct tep_stage_plugin *const stores[] = {&tep_store_sqlite_plugin,
-                                                     &tep_store_postgresql_plugin,
-                                                     &tep_store_influxdb_plugin,
-                                                     &tep_store_parquet_plugin};
+    /* indexed like storage_keys' choices */
+    const struct tep_stage_plugin *const stores[] = {
+        &tep_store_sqlite_plugin,    &tep_store_postgresql_plugin, &tep_store_influxdb_plugin,
+        &tep_store_parquet_plugin,   &tep_store_parquet_plugin,    &tep_store_parquet_plugin,
+        &tep_store_postgresql_plugin};
     const struct tep_stage_plugin *store = stores[so.type];
     static const char *const storage_own_keys[] = {"type", NULL};
+    if (storage_alias_check(p, storage, so.type, err) != 0) return -1;
     if (stage_setup(p, &p->outputs[0], store, storage, "storage", storage_own_keys, err))
         return -1;
     p->noutputs = 1;
+    if (so.type == STORE_TIMESCALEDB) tep_store_postgresql_require_timescaledb(&p->outputs[0]);
 
     /* analysis: (optional) */
     yaml_node_t *analysis = tep_config_child(&p->cfg, root, "analysis");
@@ -381,25 +443,35 @@ static int fit_frame(struct writer *w, struct tep_frame *f, struct tep_error *er
     return tep_prep_stage_fit_accumulate(&w->p->prep, f, err);
 }
 
+/* Start the writer thread with a full pool of frames; on failure nothing is left. */
 static int writer_start(struct writer *w, struct tep_pipeline *p, writer_consume_fn consume,
                         struct tep_error *err)
 {
     memset(w, 0, sizeof *w);
     w->p = p;
     w->consume = consume;
-    for (size_t i = 0; i < WRITER_POOL; i++) {
-        w->pool[i] = tep_frame_new(p->env.chunk_rows ? p->env.chunk_rows : 1024);
-        if (!w->pool[i]) return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
-        w->frame_free[i] = true;
-    }
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->changed, NULL);
+    for (size_t i = 0; i < WRITER_POOL; i++) {
+        w->pool[i] = tep_frame_new(p->env.chunk_rows ? p->env.chunk_rows : 1024);
+        if (!w->pool[i]) {
+            tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+        w->frame_free[i] = true;
+    }
     if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
-        pthread_mutex_destroy(&w->lock);
-        pthread_cond_destroy(&w->changed);
-        return tep_error_set(err, TEP_ERR_INTERNAL, "cannot start the writer thread");
+        tep_error_set(err, TEP_ERR_INTERNAL, "cannot start the writer thread");
+        goto fail;
     }
     return 0;
+fail:
+    for (size_t i = 0; i < WRITER_POOL; i++)
+        tep_frame_free(w->pool[i]);
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->changed);
+    memset(w, 0, sizeof *w);
+    return -1;
 }
 
 static void writer_stop(struct writer *w)
@@ -414,19 +486,28 @@ static void writer_stop(struct writer *w)
     for (size_t i = 0; i < WRITER_POOL; i++) tep_frame_free(w->pool[i]);
 }
 
-/* Wait for a free frame; NULL (with err) when the writer has failed. */
+/* Wait for a free frame; NULL (with err) when the writer has failed, or when the pool
+ * has no frame at all (one would never come back). */
 static struct tep_frame *writer_take(struct writer *w, struct tep_error *err)
 {
     struct tep_frame *f = NULL;
     pthread_mutex_lock(&w->lock);
     for (;;) {
         if (w->status != 0) break;
-        for (size_t i = 0; i < WRITER_POOL && !f; i++)
-            if (w->frame_free[i]) {
+        size_t frames = 0;
+        for (size_t i = 0; i < WRITER_POOL; i++) {
+            frames += w->pool[i] != NULL;
+            if (!f && w->frame_free[i]) {
                 w->frame_free[i] = false;
                 f = w->pool[i];
             }
+        }
         if (f) break;
+        if (frames == 0) {
+            w->status = -1;
+            tep_error_set(&w->err, TEP_ERR_NOMEM, "out of memory: no frame to fill");
+            break;
+        }
         pthread_cond_wait(&w->changed, &w->lock);
     }
     if (!f) *err = w->err;
@@ -463,9 +544,11 @@ static int writer_drain(struct writer *w, struct tep_error *err)
     return rc;
 }
 
-/* Start a run: frames become free again and the status is cleared. */
-static void writer_begin_run(struct writer *w, struct tep_run_meta *meta)
+/* Start a run: frames become free again and the status is cleared. Fails (err) when
+ * a fresh frame cannot be had; the pool then holds what could be allocated. */
+static int writer_begin_run(struct writer *w, struct tep_run_meta *meta, struct tep_error *err)
 {
+    int rc = 0;
     pthread_mutex_lock(&w->lock);
     w->meta = meta;
     w->status = 0;
@@ -475,8 +558,10 @@ static void writer_begin_run(struct writer *w, struct tep_run_meta *meta)
         tep_frame_free(w->pool[i]);
         w->pool[i] = tep_frame_new(w->p->env.chunk_rows ? w->p->env.chunk_rows : 1024);
         w->frame_free[i] = w->pool[i] != NULL;
+        if (!w->pool[i]) rc = tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
     }
     pthread_mutex_unlock(&w->lock);
+    return rc;
 }
 
 /* One run through every stage; on failure the stores roll the run back. */
@@ -484,11 +569,11 @@ static int run_one(struct tep_pipeline *p, struct writer *w, struct tep_run_meta
                    struct tep_progress *progress, size_t run_number, struct tep_error *err)
 {
     struct tep_frame *tail = NULL, *frame = NULL;
-    size_t begun_outputs = 0;
+    size_t begun_outputs = 0; /* outputs to abort on failure, the one whose begin failed too */
     bool prep_begun = false;
-    writer_begin_run(w, meta);
-    for (; begun_outputs < p->noutputs; begun_outputs++) {
-        struct tep_stage *o = &p->outputs[begun_outputs];
+    if (writer_begin_run(w, meta, err) != 0) goto fail;
+    while (begun_outputs < p->noutputs) {
+        struct tep_stage *o = &p->outputs[begun_outputs++];
         if (o->plugin->begin_run(o, meta, err) != 0) goto fail;
     }
     if (p->prep.plugin->begin_run(&p->prep, meta, err) != 0) goto fail;
@@ -570,7 +655,7 @@ static int fit_pass(struct tep_pipeline *p, struct tep_error *err)
         int more = input.plugin->next_run(&input, &meta, err);
         if (more < 0) goto done;
         if (more == 0) break;
-        writer_begin_run(&worker, &meta);
+        if (writer_begin_run(&worker, &meta, err) != 0) goto done;
         bool begun = false;
         for (;;) {
             frame = writer_take(&worker, err);
@@ -683,7 +768,9 @@ void tep_pipeline_print_summary(const struct tep_pipeline *p, FILE *out)
     fputc('\n', out);
     for (size_t i = 0; i < p->nruns; i++) {
         const struct tep_run_summary *r = &p->runs[i];
-        fprintf(out, "  %-36s fault %2d  rows %7lld -> %7lld  %s%s%s\n", r->run_id, r->fault,
+        char shown[4 * TEP_RUN_ID_MAX]; /* a run id from a file name: one line whatever it holds */
+        tep_text_escape_line(r->run_id, shown, sizeof shown);
+        fprintf(out, "  %-36s fault %2d  rows %7lld -> %7lld  %s%s%s\n", shown, r->fault,
                 r->rows_read, r->rows_stored, r->quality, r->shutdown[0] ? "; " : "", r->shutdown);
     }
 }
@@ -698,11 +785,13 @@ void tep_pipeline_print_config_help(FILE *out)
     tep_config_print_keys(out, "storage", storage_keys);
     fprintf(out, "  with storage.type: sqlite\n");
     tep_config_print_keys(out, "storage", tep_store_sqlite_plugin.config_keys);
-    fprintf(out, "  with storage.type: postgresql\n");
+    fprintf(out,
+            "  with storage.type: postgresql, or timescaledb (the same with timescaledb: on)\n");
     tep_config_print_keys(out, "storage", tep_store_postgresql_plugin.config_keys);
     fprintf(out, "  with storage.type: influxdb\n");
     tep_config_print_keys(out, "storage", tep_store_influxdb_plugin.config_keys);
-    fprintf(out, "  with storage.type: parquet\n");
+    fprintf(out, "  with storage.type: parquet, or s3 / minio (the lake on an s3:// "
+                 "connection_string)\n");
     tep_config_print_keys(out, "storage", tep_store_parquet_plugin.config_keys);
     tep_config_print_keys(out, "analysis", analysis_keys);
     tep_config_print_keys(out, "logging", logging_keys);

@@ -128,8 +128,8 @@ static int run_one(const struct tep_campaign *c, struct tep_campaign_run *run)
         if (matrix) {
             memcpy(matrix + rows * 52, s.xmeas, 41 * sizeof(double));
             memcpy(matrix + rows * 52 + 41, s.xmv, 11 * sizeof(double));
-        } else if (tep_csv_writer_row(w, s.index - run->skip_rows, s.time_h, s.xmeas, s.xmv, err) !=
-                   0) {
+        } else if (tep_csv_writer_row(w, s.index - run->skip_rows, s.time_h, s.xmeas, s.xmv,
+                                      s.fault, err) != 0) {
             goto fail;
         }
         rows++;

@@ -117,8 +117,8 @@ struct influx_ctx {
     /* the current run */
     bool in_run;
     char target[160];  /* measurement the points go to (staging or final) */
-    char tag_run[512]; /* run_id escaped as a tag value */
-    char q_run[512];   /* run_id as an InfluxQL string literal */
+    char tag_run[2 * TEP_RUN_ID_MAX];   /* run_id escaped as a tag value (at most 2 bytes a byte) */
+    char q_run[2 * TEP_RUN_ID_MAX + 2]; /* run_id as an InfluxQL string literal, quoted */
     int64_t base_ns, min_ns, max_ns;
     long long points, skipped;
 };
@@ -460,7 +460,7 @@ static int influx_init(struct tep_stage *stage, struct tep_error *err)
 static int drop_run_series(struct influx_ctx *c, const char *measurement, double retry_seconds,
                            struct tep_error *err)
 {
-    char q[1024];
+    char q[sizeof c->q_run + 512];
     snprintf(q, sizeof q, "DROP SERIES FROM \"%s\" WHERE \"run_id\" = %s", measurement, c->q_run);
     return influx_exec(c, q, retry_seconds, "cannot remove the run's previous points", err);
 }
@@ -504,7 +504,7 @@ static long influx_process(struct tep_stage *stage, struct tep_frame *f, struct 
         keys[i][n] = '=';
         keys[i][n + 1] = '\0';
     }
-    char prefix[800];
+    char prefix[sizeof c->tag_run + 800];
     size_t plen = escape_lp(prefix, sizeof prefix, c->target, ", ");
     plen += (size_t)snprintf(prefix + plen, sizeof prefix - plen, ",run_id=%s,fault=", c->tag_run);
     long rc = -1;
@@ -571,7 +571,7 @@ static int write_runs_point(struct influx_ctx *c, struct tep_run_meta *meta, str
     int bad = 0;
     b->len = 0;
     c->lines = 0;
-    char head[800];
+    char head[sizeof c->tag_run + 800];
     size_t hl = escape_lp(head, sizeof head, c->runs, ", ");
     snprintf(head + hl, sizeof head - hl, ",run_id=%s status=\"complete\"", c->tag_run);
     bad |= sb_add(b, head, strlen(head));
@@ -622,7 +622,7 @@ static int influx_end_run(struct tep_stage *stage, struct tep_run_meta *meta,
 {
     (void)tail;
     struct influx_ctx *c = stage->ctx;
-    char q[1400];
+    char q[sizeof c->q_run + 1400];
     if (flush_lines(c, err) != 0) return -1;
     long long stored = c->points, copied = -1;
     if (c->use_staging) {

@@ -2,13 +2,15 @@
  * analysis and reports, with the SQLite reader's semantics: complete runs in the
  * order they were first stored; a run's rows in id order (the run's id range, so a
  * partitioned table reads one partition) with sample, time_h, fault and every value
- * column the catalogue knows, as exact doubles (binary float8 results), NULL -> NAN;
- * quality rows in byte order of (column, metric). Schema and prefix are plain
- * identifiers, always quoted. Messages name the server by its masked conninfo and
- * never hold a password (server messages are scrubbed too).
+ * column the catalogue knows, as exact doubles (binary float8 results), NULL -> NAN
+ * (a NULL fault label is an error: unknown is never "normal"); quality rows in byte order of
+ * (column, metric). Schema and prefix are plain identifiers, always quoted. Messages name the
+ * server by its masked conninfo and never hold a password (server messages are scrubbed too).
  */
 #include <endian.h>
+#include <errno.h>
 #include <libpq-fe.h>
+#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -96,6 +98,19 @@ static double text_double(const PGresult *res, int row, int col)
     return PQgetisnull(res, row, col) ? NAN : strtod(PQgetvalue(res, row, col), NULL);
 }
 
+/* A text integer field as a fault label; -1 when NULL or not a whole number. */
+static int fault_label(const PGresult *res, int row, int col, int *out)
+{
+    if (PQgetisnull(res, row, col)) return -1;
+    const char *text = PQgetvalue(res, row, col);
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (end == text || *end || errno || v < INT_MIN || v > INT_MAX) return -1;
+    *out = (int)v;
+    return 0;
+}
+
 static void text_copy(const PGresult *res, int row, int col, char *out, size_t n)
 {
     snprintf(out, n, "%s", PQgetvalue(res, row, col)); /* "" when NULL */
@@ -129,7 +144,15 @@ int tep_pg_list_runs(const struct tep_store_ref *store, struct tep_store_run **r
         struct tep_store_run *run = &list[i];
         text_copy(res, i, 0, run->run_id, sizeof run->run_id);
         text_copy(res, i, 1, run->source, sizeof run->source);
-        run->fault = atoi(PQgetvalue(res, i, 2));
+        if (fault_label(res, i, 2, &run->fault) != 0) {
+            /* an unknown fault is never "normal": training on it would learn a fault */
+            tep_error_set(err, TEP_ERR_STORE,
+                          "PostgreSQL (%s): run '%s' in %s has no fault label (%s): expected 0 "
+                          "(normal) or the IDV number",
+                          store->display, run->run_id, r.t_runs,
+                          PQgetisnull(res, i, 2) ? "NULL" : PQgetvalue(res, i, 2));
+            goto fail;
+        }
         run->fault_onset_h = text_double(res, i, 3);
         run->rows = strtoll(PQgetvalue(res, i, 4), NULL, 10);
         run->seed = text_double(res, i, 5);
@@ -248,8 +271,16 @@ int tep_pg_load_run(const struct tep_store_ref *store, const char *run_id, struc
     snprintf(out->run_id, sizeof out->run_id, "%s", run_id);
     int n = PQntuples(res);
     for (int i = 0; i < n; i++) {
+        double fault = binary_double(res, i, 2);
+        if (!(fault >= INT_MIN && fault <= INT_MAX && fault == floor(fault))) {
+            tep_error_set(err, TEP_ERR_STORE,
+                          "PostgreSQL (%s): run '%s', sample %.0f in %s has no fault label "
+                          "(NULL): expected 0 (normal) or the IDV number",
+                          store->display, run_id, binary_double(res, i, 0), r.t_proc);
+            goto fail;
+        }
         if (tep_frame_push_row(out, binary_double(res, i, 1), (long long)binary_double(res, i, 0),
-                               (int)binary_double(res, i, 2), NULL, err) != 0)
+                               (int)fault, NULL, err) != 0)
             goto fail;
         size_t row = out->nrows - 1;
         for (int k = 0; k < ncat; k++)

@@ -1631,6 +1631,12 @@ static void pg_destroy(struct tep_stage *stage)
     stage->ctx = NULL;
 }
 
+void tep_store_postgresql_require_timescaledb(struct tep_stage *stage)
+{
+    struct pg_options *o = stage->options;
+    o->timescaledb = TSDB_ON;
+}
+
 const struct tep_stage_plugin tep_store_postgresql_plugin = {
     .name = "postgresql",
     .description = "PostgreSQL server (libpq, binary COPY; a partition per run loaded in parallel, "

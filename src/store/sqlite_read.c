@@ -1,7 +1,8 @@
 /* sqlite_read.c - reading runs back from a store (for analysis and reports): the
  * store reference's parser, the dispatch by kind (PostgreSQL: pg_read.c) and the
  * SQLite reader. A run's rows come back in stored order, with the key columns and
- * every stored value column that the catalogue knows (xmeas_N, xmv_N). */
+ * every stored value column that the catalogue knows (xmeas_N, xmv_N). A fault label
+ * that is NULL (or not a whole number) is an error, never read as 0 = normal. */
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -58,9 +59,20 @@ static int sqlite_list_runs(const char *path, struct tep_store_run **runs, size_
         }
         struct tep_store_run *r = &list[n++];
         memset(r, 0, sizeof *r);
-        snprintf(r->run_id, sizeof r->run_id, "%s", (const char *)sqlite3_column_text(st, 0));
+        const unsigned char *id = sqlite3_column_text(st, 0);
+        snprintf(r->run_id, sizeof r->run_id, "%s", id ? (const char *)id : "");
         const unsigned char *src = sqlite3_column_text(st, 1);
         snprintf(r->source, sizeof r->source, "%s", src ? (const char *)src : "");
+        if (sqlite3_column_type(st, 2) != SQLITE_INTEGER) {
+            /* an unknown fault is never "normal": training on it would learn a fault */
+            tep_error_set_at(err, TEP_ERR_STORE, path, 0, 0,
+                             "run '%s' in table runs has no fault label (%s): expected 0 "
+                             "(normal) or the IDV number",
+                             r->run_id,
+                             sqlite3_column_type(st, 2) == SQLITE_NULL ? "NULL"
+                                                                       : "not a whole number");
+            goto fail;
+        }
         r->fault = sqlite3_column_int(st, 2);
         r->fault_onset_h = sqlite3_column_type(st, 3) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 3);
         r->rows = sqlite3_column_int64(st, 4);
@@ -106,13 +118,15 @@ static int sqlite_load_run(const char *path, const char *run_id, struct tep_fram
     used += (size_t)snprintf(sql, cap, "SELECT sample, time_h, fault");
     int ncat = 0;
     char names[TEP_N_VARS][TEP_COLUMN_NAME_MAX];
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(st, 0);
-        int v = tep_catalog_lookup(name);
+        int v = name ? tep_catalog_lookup(name) : -1;
         if (v < 0 || strcmp(name, tep_catalog[v].name) != 0 || ncat >= TEP_N_VARS) continue;
         snprintf(names[ncat++], TEP_COLUMN_NAME_MAX, "%s", name);
         used += (size_t)snprintf(sql + used, cap - used, ", \"%s\"", name);
     }
+    if (rc != SQLITE_DONE) goto db_fail; /* the column list is incomplete */
     sqlite3_finalize(st);
     st = NULL;
     snprintf(sql + used, cap - used, " FROM tep_processed WHERE run_id = ? ORDER BY id");
@@ -136,8 +150,16 @@ static int sqlite_load_run(const char *path, const char *run_id, struct tep_fram
     sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
     tep_frame_clear(out);
     snprintf(out->run_id, sizeof out->run_id, "%s", run_id);
-    int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_type(st, 2) != SQLITE_INTEGER) {
+            tep_error_set_at(err, TEP_ERR_STORE, path, 0, 0,
+                             "run '%s', sample %lld in tep_processed has no fault label (%s): "
+                             "expected 0 (normal) or the IDV number",
+                             run_id, (long long)sqlite3_column_int64(st, 0),
+                             sqlite3_column_type(st, 2) == SQLITE_NULL ? "NULL"
+                                                                       : "not a whole number");
+            goto fail;
+        }
         if (tep_frame_push_row(out, sqlite3_column_double(st, 1), sqlite3_column_int64(st, 0),
                                sqlite3_column_int(st, 2), NULL, err) != 0)
             goto fail;
@@ -190,10 +212,21 @@ static int sqlite_load_quality(const char *path, const char *run_id,
         goto done;
     }
     sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        if (visit(user, (const char *)sqlite3_column_text(st, 0),
-                  (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2)) != 0)
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const unsigned char *column = sqlite3_column_text(st, 0),
+                            *metric = sqlite3_column_text(st, 1);
+        if (visit(user, column ? (const char *)column : "", metric ? (const char *)metric : "",
+                  sqlite3_column_int64(st, 2)) != 0)
             goto done;
+    }
+    if (step != SQLITE_DONE) {
+        tep_error_set_at(err, TEP_ERR_STORE, path, 0, 0,
+                         "SQLite: cannot read the quality of run "
+                         "'%s': %s",
+                         run_id, sqlite3_errmsg(db));
+        goto done;
+    }
     rc = 0;
 done:
     sqlite3_finalize(st);

@@ -18,14 +18,16 @@
  * every chunk so the commit's fsync does not have to write gigabytes at once.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <fcntl.h>
-#include <unistd.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "core/stage.h"
@@ -63,9 +65,11 @@ struct sqlite_ctx {
 #define FEED_MAX_COLUMNS 1990
 
 static const struct tep_cfg_key sqlite_keys[] = {
-    {"connection_string", TEP_CFG_STRING, "data/tep.db", offsetof(struct sqlite_options, connection_string),
-     "SQLite database file (created with its folder's permissions when missing)", NULL,
-     TEP_CFG_UNBOUNDED},
+    {"connection_string", TEP_CFG_STRING, "data/tep.db",
+     offsetof(struct sqlite_options, connection_string),
+     "SQLite database file (created when missing, with its folder's permissions; the folder "
+     "must exist)",
+     NULL, TEP_CFG_UNBOUNDED},
     {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
 };
 
@@ -123,6 +127,25 @@ static int sqlite_init(struct tep_stage *stage, struct tep_error *err)
     if (!c->path[0])
         return tep_error_set(err, TEP_ERR_CONFIG, "storage.connection_string: expected the "
                                                   "SQLite database file path");
+    /* the file is created when missing, its folder is not: say which folder is missing
+     * rather than SQLite's bare "unable to open database file" */
+    const char *slash = strrchr(c->path, '/');
+    if (slash) {
+        char folder[TEP_CFG_STRING_MAX];
+        struct stat st;
+        snprintf(folder, sizeof folder, "%.*s", slash == c->path ? 1 : (int)(slash - c->path),
+                 c->path);
+        int problem = stat(folder, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+        if (problem)
+            return tep_error_set_at(err, TEP_ERR_IO, c->path, 0, 0,
+                                    "SQLite: cannot open the database: its folder '%s' %s "
+                                    "(storage.connection_string: the database file is created "
+                                    "when missing, its folder must exist)",
+                                    folder,
+                                    problem == ENOENT    ? "does not exist"
+                                    : problem == ENOTDIR ? "is not a folder"
+                                                         : strerror(problem));
+    }
     /* one connection per stage, used by one thread: no per-call mutex */
     if (sqlite3_open_v2(c->path, &c->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=

@@ -27,6 +27,11 @@ char *tep_store_quality_json(const struct tep_run_meta *meta);
 int tep_sqlite_store_quality_row(struct tep_stage *stage, const char *run_id, const char *column,
                                  const char *metric, long long value, struct tep_error *err);
 
+/* storage.type: timescaledb is the PostgreSQL store with storage.timescaledb: on.
+ * Sets that option of a PostgreSQL stage whose options are filled (pg_store.c); the
+ * caller rejects an explicit `timescaledb: off` first. */
+void tep_store_postgresql_require_timescaledb(struct tep_stage *stage);
+
 /* Store every non-zero quality counter of the run through the stage. */
 int tep_store_quality_rows(const struct tep_run_meta *meta, struct tep_stage *stage,
                            struct tep_error *err);

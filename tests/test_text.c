@@ -1,0 +1,218 @@
+/* test_text.c - outside text made safe: UTF-8 decoding and cutting (core/text.h), the
+ * one check of a run id (tep_run_id_problem), and log lines that stay one line (plain
+ * text escapes control characters and bytes that are not UTF-8) and valid JSON.
+ * The log tests point stderr at a file and read back exactly what was written.
+ */
+#include <fcntl.h>
+#include <stdbool.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "core/error.h"
+#include "core/frame.h"
+#include "core/log.h"
+#include "core/text.h"
+#include "io/reader.h"
+
+static void test_utf8_decode(void)
+{
+    unsigned cp = 0;
+    CHECK_EQ_INT(tep_utf8_decode("A", 1, &cp), 1);
+    CHECK_EQ_INT(cp, 'A');
+    CHECK_EQ_INT(tep_utf8_decode("\xC3\xA9", 2, &cp), 2); /* U+00E9 */
+    CHECK_EQ_INT(cp, 0xE9);
+    CHECK_EQ_INT(tep_utf8_decode("\xE2\x82\xAC", 3, &cp), 3); /* U+20AC */
+    CHECK_EQ_INT(cp, 0x20AC);
+    CHECK_EQ_INT(tep_utf8_decode("\xF0\x9F\x98\x80", 4, &cp), 4); /* U+1F600 */
+    CHECK_EQ_INT(cp, 0x1F600);
+    CHECK_EQ_INT(tep_utf8_decode("\xF4\x8F\xBF\xBF", 4, &cp), 4); /* U+10FFFF, the last */
+    CHECK_EQ_INT(cp, 0x10FFFF);
+    /* RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF, no stray bytes */
+    CHECK_EQ_INT(tep_utf8_decode("\xC0\x80", 2, &cp), 0);
+    CHECK_EQ_INT(tep_utf8_decode("\xC1\xBF", 2, &cp), 0);
+    CHECK_EQ_INT(tep_utf8_decode("\xE0\x80\x80", 3, &cp), 0);
+    CHECK_EQ_INT(tep_utf8_decode("\xF0\x80\x80\x80", 4, &cp), 0);
+    CHECK_EQ_INT(tep_utf8_decode("\xED\xA0\x80", 3, &cp), 0); /* U+D800 */
+    CHECK_EQ_INT(tep_utf8_decode("\xF4\x90\x80\x80", 4, &cp), 0);
+    CHECK_EQ_INT(tep_utf8_decode("\x80", 1, &cp), 0);
+    CHECK_EQ_INT(tep_utf8_decode("\xFF", 1, &cp), 0);
+    CHECK_EQ_INT(tep_utf8_decode("\xC3\x41", 2, &cp), 0);
+    CHECK_EQ_INT(tep_utf8_decode("\xE2\x82\xAC", 2, &cp), 0); /* cut by n */
+}
+
+static void test_utf8_cut(void)
+{
+    CHECK_EQ_INT(tep_utf8_cut("abc", 3), 3);
+    CHECK_EQ_INT(tep_utf8_cut("ab\xC3", 3), 2);
+    CHECK_EQ_INT(tep_utf8_cut("ab\xC3\xA9", 4), 4);
+    CHECK_EQ_INT(tep_utf8_cut("ab\xE2\x82", 4), 2);
+    CHECK_EQ_INT(tep_utf8_cut("ab\xE2\x82\xAC", 5), 5);
+    CHECK_EQ_INT(tep_utf8_cut("a\xF0\x9F\x98", 4), 1);
+    CHECK_EQ_INT(tep_utf8_cut("a\xF0\x9F\x98\x80", 5), 5);
+    CHECK_EQ_INT(tep_utf8_cut("", 0), 0);
+    CHECK_EQ_INT(tep_utf8_cut("\x80\x80", 2), 2); /* stray bytes are not a cut character */
+}
+
+static void test_escape_line(void)
+{
+    char out[256];
+    CHECK_STR(tep_text_escape_line("plain caf\xC3\xA9 \xE2\x82\xAC", out, sizeof out),
+              "plain caf\xC3\xA9 \xE2\x82\xAC");
+    CHECK_STR(tep_text_escape_line("a\nb\rc\td", out, sizeof out), "a\\nb\\rc\\td");
+    CHECK_STR(tep_text_escape_line("\x1B[31mred\x7F", out, sizeof out), "\\x1B[31mred\\x7F");
+    CHECK_STR(tep_text_escape_line("caf\xE9.csv", out, sizeof out), "caf\\xE9.csv");
+    CHECK_STR(tep_text_escape_line("\xC2\x9B" "2J", out, sizeof out), "\\u009B2J"); /* C1 CSI */
+    CHECK_STR(tep_text_escape_line("\xED\xA0\x80", out, sizeof out), "\\xED\\xA0\\x80");
+    /* too small: cut before a whole character or escape, never inside one */
+    CHECK_STR(tep_text_escape_line("ab\xC3\xA9", out, 4), "ab");
+    CHECK_STR(tep_text_escape_line("ab\ncd", out, 5), "ab\\n");
+    CHECK_STR(tep_text_escape_line("ab\ncd", out, 4), "ab");
+    CHECK_STR(tep_text_escape_line("abc", out, 1), "");
+}
+
+static void test_run_id_problem(void)
+{
+    char why[96], id[TEP_RUN_ID_MAX + 2];
+    CHECK(tep_run_id_problem("d01_te.dat", 10, why, sizeof why) == NULL);
+    CHECK(tep_run_id_problem("A/x.csv#run 2", 13, why, sizeof why) == NULL);
+    CHECK(tep_run_id_problem("line\nbreak", 10, why, sizeof why) == NULL); /* logs escape it */
+    CHECK_STR(tep_run_id_problem("", 0, why, sizeof why), "empty");
+    CHECK_STR(tep_run_id_problem("caf\xE9", 4, why, sizeof why), "not valid UTF-8 at byte 4 (0xE9)");
+    CHECK_STR(tep_run_id_problem("a\0b", 3, why, sizeof why), "a NUL byte at byte 2");
+    /* the longest id is TEP_RUN_ID_MAX - 1 bytes, whole: a 255-byte file name fits */
+    memset(id, 'A', sizeof id);
+    CHECK(TEP_RUN_ID_MAX - 1 >= 255 + 1 + 255);
+    CHECK(tep_run_id_problem(id, TEP_RUN_ID_MAX - 1, why, sizeof why) == NULL);
+    char want[96];
+    snprintf(want, sizeof want, "%d bytes, longer than %d", TEP_RUN_ID_MAX, TEP_RUN_ID_MAX - 1);
+    CHECK_STR(tep_run_id_problem(id, TEP_RUN_ID_MAX, why, sizeof why), want);
+    /* a multi-byte character where a 127-byte limit used to cut */
+    memcpy(id + 126, "\xC3\xA9", 2);
+    CHECK(tep_run_id_problem(id, 128, why, sizeof why) == NULL);
+    CHECK_STR(tep_run_id_problem(id, 127, why, sizeof why), "not valid UTF-8 at byte 127 (0xC3)");
+}
+
+/* True when s is valid UTF-8 throughout. */
+static bool all_utf8(const char *s)
+{
+    unsigned cp;
+    for (size_t i = 0, n = strlen(s), len; i < n; i += len)
+        if ((len = tep_utf8_decode(s + i, n - i, &cp)) == 0) return false;
+    return true;
+}
+
+/* Run fn with stderr sent to a file; the file's text in out. */
+static void capture_stderr(void (*fn)(void), char *out, size_t n)
+{
+    const char *dir = tep_test_tmpdir("test_text");
+    char path[1200];
+    snprintf(path, sizeof path, "%s/stderr.txt", dir);
+    fflush(stderr);
+    int saved = dup(2), fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+    CHECK(saved >= 0 && fd >= 0);
+    dup2(fd, 2);
+    close(fd);
+    fn();
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    FILE *f = fopen(path, "rb");
+    size_t got = f ? fread(out, 1, n - 1, f) : 0;
+    out[got] = '\0';
+    if (f) fclose(f);
+}
+
+/* A file name that tries to forge a second log line, and a byte that is not UTF-8. */
+static const char *forged = "a.csv\n2026-01-01T00:00:00.000Z error [pipeline] forged\r\xFF\x1B[2J";
+
+static void log_forged(void) { tep_info("pipeline", "run %s: started", forged); }
+
+static void test_log_plain(void)
+{
+    char text[4096];
+    tep_log_set_json(false);
+    tep_log_set_level(TEP_LOG_INFO);
+    capture_stderr(log_forged, text, sizeof text);
+    const char *body = strstr(text, " info  [pipeline] ");
+    CHECK_MSG(body != NULL, "no record in '%s'", text);
+    CHECK_STR(body, " info  [pipeline] run a.csv\\n2026-01-01T00:00:00.000Z error [pipeline] "
+                    "forged\\r\\xFF\\x1B[2J: started\n");
+    CHECK(strchr(text, '\n') == text + strlen(text) - 1); /* one line */
+}
+
+static void test_log_json(void)
+{
+    char text[4096];
+    tep_log_set_json(true);
+    capture_stderr(log_forged, text, sizeof text);
+    tep_log_set_json(false);
+    const char *msg = strstr(text, "\"msg\":\"");
+    CHECK_MSG(msg != NULL, "no msg in '%s'", text);
+    CHECK_STR(msg, "\"msg\":\"run a.csv\\n2026-01-01T00:00:00.000Z error [pipeline] "
+                   "forged\\u000d\\ufffd\\u001b[2J: started\"}\n");
+    CHECK(strchr(text, '\n') == text + strlen(text) - 1);
+    CHECK(all_utf8(text)); /* JSON text is UTF-8 */
+}
+
+/* A message longer than the logger keeps, with a 3-byte character across the cut. */
+static void log_long(void)
+{
+    char big[2100];
+    memset(big, 'x', sizeof big);
+    memcpy(big + 2046, "\xE2\x82\xAC", 3); /* bytes 2046..2048: the logger keeps 2047 */
+    big[sizeof big - 1] = '\0';
+    tep_info("t", "%s", big);
+}
+
+static void test_log_cut(void)
+{
+    char text[8192];
+    tep_log_set_json(false);
+    capture_stderr(log_long, text, sizeof text);
+    CHECK(all_utf8(text));
+    CHECK(strstr(text, "\\xE2") == NULL); /* the cut character is left out, not escaped */
+    const char *body = strstr(text, "[t] ");
+    CHECK(body && strlen(body) == 4 + 2046 + 1); /* "[t] ", 2046 x, "\n" */
+    tep_log_set_json(true);
+    capture_stderr(log_long, text, sizeof text);
+    tep_log_set_json(false);
+    CHECK(strstr(text, "\\ufffd") == NULL);
+    CHECK(strstr(text, "xx\"}\n") != NULL);
+}
+
+/* Error records cut a long text between characters, never inside one. */
+static void test_error_cut(void)
+{
+    struct tep_error err;
+    char id[TEP_RUN_ID_MAX];
+    memset(id, 'r', sizeof id);
+    id[sizeof id - 1] = '\0';
+    memcpy(id + 1018, "\xE2\x82\xAC", 3); /* message bytes 1022..1024: 1023 are kept */
+    tep_error_set(&err, TEP_ERR_PARSE, "run %s", id);
+    CHECK(all_utf8(err.message));
+    CHECK_EQ_INT(strlen(err.message), 4 + 1018); /* "run ", 1018 r: the cut euro sign left out */
+    memset(id, 'f', sizeof id - 1);
+    memcpy(id + 510, "\xC3\xA9", 2); /* the file field keeps 511 bytes */
+    tep_error_set_at(&err, TEP_ERR_IO, id, 0, 0, "x");
+    CHECK(all_utf8(err.file));
+    CHECK_EQ_INT(strlen(err.file), 510);
+    memset(id, 'p', sizeof id - 1);
+    memcpy(id + 509, "\xE2\x82\xAC", 3); /* a prefix keeps 511 bytes */
+    tep_error_set(&err, TEP_ERR_IO, "%s", "m");
+    tep_error_prefix(&err, "%s", id);
+    CHECK(all_utf8(err.message));
+    CHECK_EQ_INT(strlen(err.message), 509 + 3); /* 509 p, ": m" */
+}
+
+int main(void)
+{
+    RUN(test_utf8_decode);
+    RUN(test_utf8_cut);
+    RUN(test_escape_line);
+    RUN(test_run_id_problem);
+    RUN(test_log_plain);
+    RUN(test_log_json);
+    RUN(test_log_cut);
+    RUN(test_error_cut);
+    CHECK_DONE();
+}
