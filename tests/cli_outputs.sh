@@ -128,6 +128,15 @@ if $root; then
   expect "analyze into a device exits 0" '[ $? -eq 0 ]'
   expect "analyze: the device is still character device 1:3" 'is_device null'
 fi
+# "-" is standard output for each of them (then the table goes to stderr); two at once is a usage error
+for opt in json report model-out; do
+  case $opt in json) ref=a.json ;; report) ref=a.html ;; model-out) ref=m.json ;; esac
+  "$TEP" analyze --train n.csv --test f.csv --$opt - > dash.out 2> dash.err
+  expect "analyze --$opt -: exit 0, stdout = the file, the table on stderr" \
+    '[ $? -eq 0 ] && same dash.out $ref && grep -q "FDR T2" dash.err && [ ! -e ./- ]'
+done
+"$TEP" analyze --train n.csv --test f.csv --json - --model-out - > dash.out 2> dash.err
+expect "analyze: two outputs on '-' is a usage error (exit 2)" '[ $? -eq 2 ] && grep -q "only one of" dash.err && [ ! -s dash.out ]'
 expect "analyze: no temporaries left" 'no_temporaries'
 
 # --- tep report --out
@@ -150,6 +159,8 @@ if $root; then
   expect "report into a device exits 0" '[ $? -eq 0 ]'
   expect "report: the device is still character device 1:3" 'is_device null'
 fi
+"$TEP" report --store tep.db --out - > dash.out 2> /dev/null
+expect "report --out -: exit 0, stdout = the file" '[ $? -eq 0 ] && same dash.out report.html && [ ! -e ./- ]'
 expect "report: no temporaries left" 'no_temporaries'
 
 # --- a symbolic link keeps pointing at its file, which is replaced

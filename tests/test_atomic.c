@@ -356,8 +356,8 @@ static void test_symbolic_links(void)
     rmdir(at("real"));
 }
 
-/* "-" with TEP_ATOMIC_DASH_STDOUT: standard output, in order with what the
- * program printed before, and still open afterwards. Without it, a file "-". */
+/* "-": standard output, in order with what the program printed before, and
+ * still open afterwards; "./-" is a file of that name. */
 static void test_stdout(void)
 {
     struct tep_error err;
@@ -367,7 +367,7 @@ static void test_stdout(void)
     dup2(fd, STDOUT_FILENO);
     close(fd);
     printf("before\n"); /* still in stdout's buffer */
-    int rc = save("-", TEP_ATOMIC_DASH_STDOUT, "data\n", &err);
+    int rc = save("-", 0, "data\n", &err);
     printf("after\n");
     fflush(stdout);
     dup2(saved, STDOUT_FILENO);
@@ -390,7 +390,7 @@ static void test_stdout(void)
     char cwd[1200];
     CHECK(getcwd(cwd, sizeof cwd) != NULL);
     CHECK(chdir(dir) == 0);
-    CHECK(save("-", 0, "a file\n", &err) == 0);
+    CHECK(save("./-", 0, "a file\n", &err) == 0);
     CHECK(content_is("-", "a file\n"));
     unlink("-");
     CHECK(chdir(cwd) == 0);

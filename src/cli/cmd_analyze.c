@@ -213,31 +213,31 @@ static const char *rate_text(double fraction, char *buf, size_t n)
     return buf;
 }
 
-static void print_table(const struct dataset *tests, const struct scored *sc, size_t ntests,
-                        double interval_min, const struct published_row *pub)
+static void print_table(FILE *out, const struct dataset *tests, const struct scored *sc,
+                        size_t ntests, double interval_min, const struct published_row *pub)
 {
     int width = 14;
     for (size_t i = 0; i < ntests; i++)
         if ((int)strlen(tests[i].label) > width) width = (int)strlen(tests[i].label);
-    printf("%-*s %5s | %7s %7s | %7s %7s | %9s %9s", width, "test", "fault", "FDR T2", "FDR Q",
+    fprintf(out, "%-*s %5s | %7s %7s | %7s %7s | %9s %9s", width, "test", "fault", "FDR T2", "FDR Q",
            "FAR T2", "FAR Q", "delay T2", "delay Q");
-    if (pub) printf(" | published: FDR T2  FDR Q  FAR T2  FAR Q");
-    printf("\n");
+    if (pub) fprintf(out, " | published: FDR T2  FDR Q  FAR T2  FAR Q");
+    fprintf(out, "\n");
     for (size_t i = 0; i < ntests; i++) {
         const struct scored *s = &sc[i];
         char dt2[32] = "-", dq[32] = "-";
         if (s->d_t2.delay >= 0) snprintf(dt2, sizeof dt2, "%.0f min", s->d_t2.delay * interval_min);
         if (s->d_q.delay >= 0) snprintf(dq, sizeof dq, "%.0f min", s->d_q.delay * interval_min);
         char r[4][16];
-        printf("%-*s %5d | %7s %7s | %7s %7s | %9s %9s", width, tests[i].label, tests[i].fault,
+        fprintf(out, "%-*s %5d | %7s %7s | %7s %7s | %9s %9s", width, tests[i].label, tests[i].fault,
                rate_text(s->d_t2.fdr, r[0], 16), rate_text(s->d_q.fdr, r[1], 16),
                rate_text(s->d_t2.far, r[2], 16), rate_text(s->d_q.far, r[3], 16), dt2, dq);
         if (pub && tests[i].fault > 0 && tests[i].fault < 64 && pub[tests[i].fault].present) {
             const struct published_row *p = &pub[tests[i].fault];
-            printf(" |             %5.1f  %5.1f  %5.1f  %5.1f", p->fdr_t2, p->fdr_q, p->far_t2,
+            fprintf(out, " |             %5.1f  %5.1f  %5.1f  %5.1f", p->fdr_t2, p->fdr_q, p->far_t2,
                    p->far_q);
         }
-        printf("\n");
+        fprintf(out, "\n");
     }
 }
 
@@ -562,7 +562,9 @@ static void analyze_usage(FILE *out, const char *cmd)
           "  --published CSV      show a published table (fault,FDR_T2_pct,...) next to ours\n"
           "  --json OUT.json      results as JSON (rates as fractions, delays in samples)\n"
           "  --report OUT.html    a self-contained HTML report\n"
-          "  --charts N           control charts for the first N tests in the report (default 8)\n",
+          "  --charts N           control charts for the first N tests in the report (default 8)\n"
+          "Outputs go to a temporary file renamed into place; '-' is standard output (then the\n"
+          "table goes to stderr), and a device, FIFO or socket is written into directly.\n",
           out);
 }
 
@@ -692,6 +694,16 @@ static int run_analysis(int argc, char **argv, bool report_mode)
         fprintf(stderr, "tep %s: unexpected argument '%s'\n", cmd, argv[optind]);
         goto done;
     }
+    /* "-" is standard output (tep_atomic_open); then the table goes to stderr */
+    int to_stdout = (json_out && strcmp(json_out, "-") == 0) +
+                    (report_out && strcmp(report_out, "-") == 0) +
+                    (model_out && strcmp(model_out, "-") == 0);
+    if (to_stdout > 1) {
+        fprintf(stderr, "tep %s: only one of --json, --report/--out and --model-out may be '-' "
+                        "(standard output)\n", cmd);
+        goto done;
+    }
+    FILE *table_out = to_stdout ? stderr : stdout;
     if (dpca && !lags_given) popt.lags = 2;
     if (!dpca && lags_given && popt.lags > 0) dpca = true;
     popt.confidence = 1.0 - alpha;
@@ -781,19 +793,21 @@ static int run_analysis(int argc, char **argv, bool report_mode)
     if (tests[0].frame->nrows > 1)
         interval_min = (tests[0].frame->time_h[1] - tests[0].frame->time_h[0]) * 60.0;
     const char *method = dpca ? "dpca" : "pca";
-    printf("model: %s, %zu variables, %zu lags, %zu components, %.0f %% limits: T2 %.6g, Q %.6g "
+    fprintf(table_out, "model: %s, %zu variables, %zu lags, %zu components, %.0f %% limits: T2 %.6g, Q %.6g "
            "(trained on %zu normal samples)\n",
            method, model->nvars, model->lags, model->ncomp, 100 * model->confidence,
            model->t2_limit, model->q_limit, model->ntrain);
-    print_table(tests, sc, ntests, interval_min, published ? pub : NULL);
+    print_table(table_out, tests, sc, ntests, interval_min, published ? pub : NULL);
     if (json_out && write_json(json_out, model, method, tests, sc, ntests, (size_t)k, &err) != 0)
         goto fail;
     if (report_out &&
         write_report(report_out, &store, model, method, &train, tests, sc, ntests, (size_t)k,
                      published ? pub : NULL, (size_t)(max_charts < 0 ? 0 : max_charts), &err) != 0)
         goto fail;
-    if (report_out) fprintf(stderr, "tep %s: report written to %s\n", cmd, report_out);
-    if (json_out) fprintf(stderr, "tep %s: results written to %s\n", cmd, json_out);
+    if (report_out && strcmp(report_out, "-") != 0)
+        fprintf(stderr, "tep %s: report written to %s\n", cmd, report_out);
+    if (json_out && strcmp(json_out, "-") != 0)
+        fprintf(stderr, "tep %s: results written to %s\n", cmd, json_out);
     rc = 0;
     goto done;
 fail_nomem:

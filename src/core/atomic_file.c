@@ -226,7 +226,7 @@ int tep_atomic_open(struct tep_atomic_file *af, const char *path, unsigned flags
     if (!path || !*path) return tep_error_set(err, TEP_ERR_ARG, "empty output path");
     if (snprintf(af->path, sizeof af->path, "%s", path) >= (int)sizeof af->path)
         return tep_error_set_at(err, TEP_ERR_ARG, path, 0, 0, "output path is too long");
-    if ((flags & TEP_ATOMIC_DASH_STDOUT) && strcmp(path, "-") == 0)
+    if (strcmp(path, "-") == 0)
         descriptor = STDOUT_FILENO;
     else if (resolve_target(path, af->target, sizeof af->target, &st, &exists, &descriptor,
                             err) != 0)

@@ -11,7 +11,7 @@
  * symbolic link is followed: its final target is replaced atomically in the
  * target's folder and the link stays. A path that is
  * not a regular file - a character or block device, a FIFO, a Unix socket, or
- * "-" (standard output, with TEP_ATOMIC_DASH_STDOUT) - is written into directly
+ * "-" (standard output; write ./- for a file of that name) - is written into directly
  * and never replaced; so is a path naming one of the process's descriptors
  * (/dev/stdout, /dev/fd/N, /proc/self/fd/N), through a duplicate of it, at its
  * offset (appending when it was opened to append).
@@ -26,9 +26,8 @@
 #include "core/error.h"
 
 enum tep_atomic_flags {
-    TEP_ATOMIC_DASH_STDOUT = 1u << 0, /* the path "-" means standard output */
-    TEP_ATOMIC_NO_SYNC = 1u << 1,     /* skip the fsyncs (only where a user chose so) */
-    TEP_ATOMIC_FD_ONLY = 1u << 2,     /* no stdio stream: write with tep_atomic_write */
+    TEP_ATOMIC_NO_SYNC = 1u << 0, /* skip the fsyncs (only where a user chose so) */
+    TEP_ATOMIC_FD_ONLY = 1u << 1, /* no stdio stream: write with tep_atomic_write */
 };
 
 /* Not to be copied or moved while open (its stream refers to it). */

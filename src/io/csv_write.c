@@ -25,15 +25,14 @@ struct tep_csv_writer *tep_csv_writer_open(const char *path, enum tep_sample_lay
     w->out.fd = -1;
     w->buffer = malloc(CSV_BUFFER_SIZE);
     if (!w->buffer) goto nomem;
-    if (tep_atomic_open(&w->out, path, TEP_ATOMIC_DASH_STDOUT, err) != 0) goto fail;
+    if (tep_atomic_open(&w->out, path, 0, err) != 0) goto fail;
     /* A stream of our own (stdout too: a duplicate of its descriptor), so the
      * buffer is set before any I/O on it and is freed only after it is closed. */
     setvbuf(w->out.file, w->buffer, _IOFBF, CSV_BUFFER_SIZE);
     if (layout == TEP_LAYOUT_CSV) {
         fputs("sample,time_h", w->out.file);
         for (int v = 0; v < TEP_N_VARS; v++) fprintf(w->out.file, ",%s", tep_catalog[v].name);
-        fputs(",fault
-", w->out.file);
+        fputs(",fault\n", w->out.file);
     }
     return w;
 nomem:
