@@ -4,7 +4,7 @@
 # (a) Local lake: `tep run` (simulator, 2 runs of 2 h, clean/missing/normalize/features)
 #     into a lake folder and into SQLite; DuckDB (tests/node/lake_check.mjs) reads the
 #     Hive-partitioned lake and finds exactly the SQLite rows (doubles bit for bit, nulls),
-#     the runs table, and fault/run partition columns that agree with the data. A rerun
+#     the runs table, and run_fault/run partition columns that agree with the runs. A rerun
 #     replaces (same files, same counts). A files run whose second file is bad fails and
 #     leaves the lake byte for byte as it was (no temporary or work files). Run ids that
 #     need escaping ("b #2.csv" -> run=b%20%232.csv) read back decoded.
@@ -15,7 +15,7 @@
 #     127.0.0.1; a bucket made with curl --aws-sigv4; `tep run` into s3://bucket/prefix;
 #     the objects listed and downloaded with curl equal the local lake (DuckDB); a rerun
 #     keeps the same keys and leaves no temporary key (listing in 1-key pages: continuation
-#     tokens); a rerun with fewer parts or without a fault label deletes the keys it no
+#     tokens); a rerun with fewer parts or under another run_fault deletes the keys it no
 #     longer has; wrong access key / wrong secret
 #     (HTTP 403 InvalidAccessKeyId / SignatureDoesNotMatch), a missing bucket (404
 #     NoSuchBucket) and an invalid bucket name (rejected before any request) are errors;
@@ -107,10 +107,10 @@ expect "simulator pipeline into SQLite exits 0" '[ $? -eq 0 ]'
 out=$("$TEP" run -c lake.yaml --log-level warn 2>&1)
 expect "simulator pipeline into the lake exits 0" '[ $? -eq 0 ]'
 expect "summary names the lake" 'echo "$out" | grep -q "80 rows stored in Parquet lake lake"'
-r0=lake/tep_processed/fault=0/run=sim_idv00_seed4651207995_2h
-r1=lake/tep_processed/fault=1/run=sim_idv01_seed4651207995_2h
-expect "Hive layout fault=<k>/run=<id>/part-NNNN.parquet" \
-    '[ -f $r0/part-0000.parquet ] && [ -f $r0/part-0001.parquet ] && [ -f $r1/part-0000.parquet ] && [ -f lake/tep_processed/fault=0/run=sim_idv01_seed4651207995_2h/part-0000.parquet ]'
+r0=lake/tep_processed/run_fault=0/run=sim_idv00_seed4651207995_2h
+r1=lake/tep_processed/run_fault=1/run=sim_idv01_seed4651207995_2h
+expect "Hive layout run_fault=<k>/run=<id>/part-NNNN.parquet: one folder per run" \
+    '[ -f $r0/part-0000.parquet ] && [ -f $r0/part-0001.parquet ] && [ -f $r1/part-0000.parquet ] && [ -f $r1/part-0001.parquet ] && [ $(find lake/tep_processed -type f | wc -l) -eq 4 ]'
 expect "runs table: one runs.parquet per run" '[ $(find lake/runs -name runs.parquet | wc -l) -eq 2 ]'
 expect "no temporary or work files left" '[ -z "$(find lake -name "*.tmp-*")" ] && [ -z "$(ls -A lake/_staging)" ]'
 dump_rows sim.db sim_rows.tsv
@@ -148,7 +148,7 @@ files_config "type: parquet" "path: flake" >flake.yaml
 files_config "type: sqlite" "connection_string: files.db" >files_sqlite.yaml
 "$TEP" run -c flake.yaml --quiet --log-level warn && "$TEP" run -c files_sqlite.yaml --quiet --log-level warn
 expect "files pipeline into the lake exits 0" '[ $? -eq 0 ]'
-expect "run id escaped in the folder name" '[ -d "flake/tep_processed/fault=0/run=b%20%232.csv" ] && [ -d "flake/runs/run=b%20%232.csv" ]'
+expect "run id escaped in the folder name" '[ -d "$(echo flake/tep_processed/run_fault=*/run=b%20%232.csv)" ] && [ -d "flake/runs/run=b%20%232.csv" ]'
 dump_rows files.db files_rows.tsv
 out=$(check compare flake files_rows.tsv 2>&1)
 expect "escaped run ids read back decoded; rows = SQLite ($out)" '[ $? -eq 0 ]'
@@ -251,15 +251,15 @@ sim_config "type: parquet" "path: s3://tep-lake/lake/v1" "endpoint: $ep" "codec:
 AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER "$TEP" run -c s3c.yaml --quiet --log-level warn
 keys lake/v1/tep_processed/ >s3keys_c.txt
 expect "S3 rerun with larger parts: part-0001 deleted, part-0000 kept" \
-    '! grep -q "fault=0/run=sim_idv00_seed4651207995_2h/part-0001" s3keys_c.txt && grep -q "fault=0/run=sim_idv00_seed4651207995_2h/part-0000" s3keys_c.txt && [ $(wc -l <s3keys_c.txt) -eq 3 ]'
+    '! grep -q "run_fault=0/run=sim_idv00_seed4651207995_2h/part-0001" s3keys_c.txt && grep -q "run_fault=0/run=sim_idv00_seed4651207995_2h/part-0000" s3keys_c.txt && [ $(wc -l <s3keys_c.txt) -eq 2 ]'
 mkdir raw3
 printf 'sample,fault,xmeas_1\n1,0,0.5\n2,3,0.25\n' >raw3/c.csv
 printf 'data:\n  input_dir: raw3\n  output_dir: out3\npreprocessing:\n  steps: []\nstorage:\n  type: parquet\n  path: s3://tep-lake/shrink\n  endpoint: %s\n  access_key: S3RVER\n  secret_key: S3RVER\n' "$ep" >shrink.yaml
 "$TEP" run -c shrink.yaml --quiet --log-level warn && keys shrink/tep_processed/ >shrink1.txt
 printf 'sample,fault,xmeas_1\n1,0,0.5\n2,0,0.25\n' >raw3/c.csv
 "$TEP" run -c shrink.yaml --quiet --log-level warn && keys shrink/tep_processed/ >shrink2.txt
-expect "S3 rerun without fault 3: its partition's keys deleted" \
-    'grep -q "fault=3/run=c.csv/part-0000" shrink1.txt && [ "$(cat shrink2.txt)" = "shrink/tep_processed/fault=0/run=c.csv/part-0000.parquet" ]'
+expect "S3 rerun as fault 0 instead of 3: its run_fault=3 keys deleted" \
+    '[ "$(cat shrink1.txt)" = "shrink/tep_processed/run_fault=3/run=c.csv/part-0000.parquet" ] && [ "$(cat shrink2.txt)" = "shrink/tep_processed/run_fault=0/run=c.csv/part-0000.parquet" ]'
 
 s3_error() { # name, expected exit, pattern, storage lines...
     local name=$1 code=$2 pattern=$3
