@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # cli_sqlite_concurrent.sh - two `tep run` into the same SQLite file at once.
 #
-# Command A stores runs of faults 0-2 with rolling-10 features, B runs of faults 3-5
-# with rolling-20 features (so both add columns to tep_processed), started together,
+# Command A stores 3 runs (Parquet files of simulated faults 0-2) with rolling-10
+# features, B 3 others (faults 3-5) with rolling-20 features (so both add columns to tep_processed), started together,
 # six rounds: three into a new file (both create the tables), three into the file of
 # the round before (both replace their runs), and two rounds where A and A' (same run
 # ids) replace the same runs at once. Each command must exit 0, or 1 with a message
@@ -18,10 +18,13 @@ src=${TEP_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
 case $TEP in /*) ;; *) TEP=$PWD/$TEP ;; esac
 command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 is needed (scripts/install-deps.sh)"; exit 1; }
 cd "$tmp" || exit 1
-config() { # name faults rolling db
+mkdir in_a in_b
+for idv in 0 1 2 3 4 5; do
+  "$TEP" simulate --idv $idv --output "$([ $idv -lt 3 ] && echo in_a || echo in_b)/sim_idv0${idv}_48h.parquet" --quiet
+done
+config() { # name input-folder rolling db
   cat >"$1.yaml" <<EOF
-data: {source: simulator, output_dir: model_$1, chunk_rows: 256}
-simulator: {faults: [$2], hours: 48, fault_at: 8}
+data: {input_dir: $2, file_format: parquet, output_dir: model_$1, chunk_rows: 256}
 preprocessing:
   steps:
     - missing: {method: ffill}
@@ -38,17 +41,17 @@ digest() { # db ref-db
       hex(sha3_query('select $cols from tep_processed where run_id = ' || quote(run_id) || ' order by sample'))
     from runs r order by run_id" | grep -Ff <(sqlite3 "$2" "select run_id || '|' from runs")
 }
-config a "0, 1, 2" 10 ref_a.db
-config b "3, 4, 5" 20 ref_b.db
+config a in_a 10 ref_a.db
+config b in_b 20 ref_b.db
 "$TEP" run -c a.yaml --quiet --log-level warn && "$TEP" run -c b.yaml --quiet --log-level warn
 expect "each command alone (the reference)" '[ $? -eq 0 ]'
 digest ref_a.db ref_a.db >ref_a.txt
 digest ref_b.db ref_b.db >ref_b.txt
 expect "references: 3 runs of 960 rows each" \
   '[ "$(awk -F"|" "\$2 == 960 && \$3 == 960" ref_a.txt ref_b.txt | wc -l)" = 6 ]'
-config a "0, 1, 2" 10 shared.db
-config b "3, 4, 5" 20 shared.db
-config a2 "0, 1, 2" 10 shared.db
+config a in_a 10 shared.db
+config b in_b 20 shared.db
+config a2 in_a 10 shared.db
 
 # both at once; sets rc_1 rc_2 and out_1 out_2
 together() { # config1 config2
@@ -101,7 +104,7 @@ sleep 0.5
 rc=$?
 wait $holder
 expect "a lock held past the busy timeout: exit 1, 'database is locked' naming the file ($(tail -1 out_1.txt))" \
-  '[ $rc -eq 1 ] && grep -q "^tep run: error: shared.db: run sim_idv00_seed4651207995_48h: SQLite: database is locked" out_1.txt'
+  '[ $rc -eq 1 ] && grep -q "^tep run: error: shared.db: run sim_idv00_48h.parquet: SQLite: database is locked" out_1.txt'
 expect "the file byte for byte as before, no journal left" \
   '[ "$(sha256sum <shared.db)" = "$sha" ] && [ ! -e shared.db-journal ] && consistent'
 finish
