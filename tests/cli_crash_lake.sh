@@ -12,6 +12,8 @@
 #     other than the visible one; then a rerun ends equal to a clean store of the new
 #     version (no old rows beside new ones) with no work folder left. A rename that
 #     fails (EIO) instead: exit 1 naming the file, the lake byte for byte as before.
+# (c) Two writers publish the same run at once (one paused by the hook just before its
+#     last rename): publishes take turns, the run ends whole with its own runs row.
 # (b) TEP_CRASH_KILLS (default 24) kills at seeded random moments (seed printed) over
 #     runs of 8 Parquet inputs with five preprocessing steps; after each the same
 #     checks against a clean store, and tep's own Parquet reader reads every visible
@@ -133,6 +135,26 @@ every_rename republish_run_fault csv_v1 csv.yaml
 expect "the run fault moved: c.csv in run_fault=5 only, x.csv untouched" \
   '[ -d republish_run_fault.new/lake/tep_processed/run_fault=5/run=c.csv ] && [ ! -e republish_run_fault.new/lake/tep_processed/run_fault=3/run=c.csv ] &&
    cmp -s csv_v1/lake/tep_processed/run_fault=2/run=x.csv/part-0000.parquet republish_run_fault.new/lake/tep_processed/run_fault=2/run=x.csv/part-0000.parquet'
+
+# ======================= (c) two publishers of the same run at once ==================
+# A stores d01_te.dat's first version and pauses 2 s before its last rename (its runs
+# row); B stores the second version meanwhile. Publishes take turns (a lock), so the
+# run ends whole as B's version with B's runs row.
+fresh publish.new
+cp dat_v1.yaml trial/a.yaml
+cp dat_v2.yaml trial/b.yaml
+(cd trial && hooked env TEP_CRASH_PAUSE_AT=5 "$TEP" run -c a.yaml --quiet --log-level warn) &
+publisher_a=$!
+sleep 1
+(cd trial && "$TEP" run -c b.yaml --quiet --log-level warn)
+rc_b=$?
+wait $publisher_a
+rc_a=$?
+out=$(crash_check check trial/lake republish_features.old.json republish_features.new.json 2>&1)
+expect "two publishers at once: both exit 0 ($rc_a, $rc_b), the run whole with its own runs row ($out)" \
+  '[ $rc_a -eq 0 ] && [ $rc_b -eq 0 ] && crash_check check trial/lake republish_features.old.json republish_features.new.json >/dev/null'
+out=$(crash_check same trial/lake republish_features.new.json 2>&1)
+expect "two publishers at once: the later publisher's version ($out)" '[ $? -eq 0 ]'
 
 # ======================= (b) kills at random moments ==================================
 echo "--- random kills"

@@ -5,7 +5,9 @@
  * TEP_CRASH_ON=unlink the unlink/unlinkat calls (SQLite's commit). At number N:
  *   TEP_CRASH_KILL_AT=N   kills the process with SIGKILL before the call happens
  *                         (a crash exactly between two steps);
- *   TEP_CRASH_FAIL_AT=N   makes the call fail with EIO (an error path).
+ *   TEP_CRASH_FAIL_AT=N   makes the call fail with EIO (an error path);
+ *   TEP_CRASH_PAUSE_AT=N  sleeps TEP_CRASH_PAUSE_MS (default 2000) ms before the call
+ *                         (lets another process act in between two steps).
  * TEP_CRASH_LOG=FILE appends "N KIND PATH [-> PATH]" for every counted call, so that a
  * first pass can count and name them.
  */
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static atomic_long counted;
@@ -38,6 +41,12 @@ static int before_call(const char *kind, const char *path, const char *to)
     }
     const char *kill_at = getenv("TEP_CRASH_KILL_AT"), *fail_at = getenv("TEP_CRASH_FAIL_AT");
     if (kill_at && atol(kill_at) == n) kill(getpid(), SIGKILL);
+    const char *pause_at = getenv("TEP_CRASH_PAUSE_AT"), *pause_ms = getenv("TEP_CRASH_PAUSE_MS");
+    if (pause_at && atol(pause_at) == n) {
+        long ms = pause_ms ? atol(pause_ms) : 2000;
+        struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+        nanosleep(&t, NULL);
+    }
     if (fail_at && atol(fail_at) == n) {
         errno = EIO;
         return -1;

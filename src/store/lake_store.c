@@ -25,6 +25,8 @@
  *   done so far, in reverse; abort_run (or a failure before publishing) deletes
  *   the work area: the lake is exactly as before. Work areas of processes that
  *   died (holding unpublished or replaced versions) are deleted by the next init.
+ *   Publishes into one lake take turns (flock on its _staging folder), so two
+ *   writers storing the same run at once end with one version and its runs row.
  * S3: part files are uploaded (one PUT each, at most 5 GiB) under
  *   <prefix>/_tmp/<commit>/...; the run's published keys are found by listing
  *   run_fault=<k>/run=<run>/ for the new k and the k named in the published
@@ -62,6 +64,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -1188,9 +1191,18 @@ static int publish_local(struct lake_ctx *c, const struct tep_run_meta *meta, st
         runs_to[LAKE_PATH_MAX], runs_from[LAKE_PATH_MAX], aside[LAKE_PATH_MAX];
     const char *what = NULL, *where = NULL;
     char *parts = parts_json(c, meta->fault);
-    int rc = -1;
+    int rc = -1, lock = -1;
     if (!parts) {
         tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    /* one publish at a time per lake: the steps of two writers never interleave (the
+     * kernel drops the lock of a process that dies) */
+    char staging[LAKE_PATH_MAX];
+    snprintf(staging, sizeof staging, "%s/%s", c->root, LAKE_STAGING_DIR);
+    lock = open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (lock < 0 || flock(lock, LOCK_EX) != 0) {
+        tep_error_set_errno(err, TEP_ERR_IO, "cannot lock the lake for publishing", staging);
         goto done;
     }
     snprintf(runs_from, sizeof runs_from, "%s/%s", c->work, LAKE_RUNS_FILE);
@@ -1267,6 +1279,7 @@ undo:
     tep_error_set_errno(err, TEP_ERR_IO, what, where);
     undo_moves(&moves);
 done:
+    if (lock >= 0) close(lock);
     strlist_free(&published);
     free(moves.v);
     free(parts);
