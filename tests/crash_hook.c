@@ -84,8 +84,7 @@ int renameat(int from_dir, const char *from, int to_dir, const char *to)
 int renameat2(int from_dir, const char *from, int to_dir, const char *to, unsigned flags)
 {
     int (*real)(int, const char *, int, const char *, unsigned) = next_symbol("renameat2");
-    return !real || before_call("rename", from, to) ? -1
-                                                    : real(from_dir, from, to_dir, to, flags);
+    return !real || before_call("rename", from, to) ? -1 : real(from_dir, from, to_dir, to, flags);
 }
 
 int fsync(int fd)
