@@ -88,17 +88,17 @@ kill_randomly() {
   kill_rc=$?
   local runs last
   runs=$(grep -c '\[pipeline\] run .*: started' "$log")
-  last=$(grep -E '\[(pipeline|prep)\]' "$log" | tail -1)
+  last=$(grep -E 'fitting the normal-operation model|fitted the normal-operation model|\[pipeline\] run .*: (started|[0-9]+ rows read)' "$log" | tail -1)
   if [ "$kill_rc" -ne 137 ]; then
     kill_phase="after the end (exit $kill_rc)"
-  elif [ -z "$last" ]; then
-    kill_phase="start-up"
   elif [[ $last == *"fitting the normal-operation model"* ]]; then
     kill_phase="fit pass (reading)"
   elif [[ $last == *": started"* ]]; then
     kill_phase="run $runs: read/prep/store/commit"
-  else
+  elif [[ $last == *"rows read"* ]]; then
     kill_phase="between runs (run $runs done)"
+  else
+    kill_phase="start-up (stores, model)"
   fi
   phases[$kill_phase]=$((${phases[$kill_phase]:-0} + 1))
 }
