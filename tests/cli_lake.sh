@@ -4,7 +4,8 @@
 # dump): it never skips. DuckDB's reading of the same lakes and the S3 lake are in
 # cli_lake_duckdb.sh (it needs node and npm packages).
 # `tep run` (simulator, 2 runs of 2 h, clean/missing/normalize/features) into a lake folder:
-# Hive layout fault=<k>/run=<id>/part-NNNN.parquet with exact row counts per part, one
+# Hive layout run_fault=<k>/run=<id>/part-NNNN.parquet (one folder per run, k = the run's
+# fault) with exact row counts per part, one
 # runs.parquet per run, no temporary or work files; a rerun replaces (same files, same
 # counts). A files run with run ids that need escaping ("b #2.csv" -> run=b%20%232.csv); a
 # files run whose second file is bad fails and leaves the lake byte for byte as it was.
@@ -32,14 +33,13 @@ expect "simulator pipeline into SQLite exits 0" '[ $? -eq 0 ]'
 out=$("$TEP" run -c lake.yaml --log-level warn 2>&1)
 expect "simulator pipeline into the lake exits 0" '[ $? -eq 0 ]'
 expect "summary names the lake" 'echo "$out" | grep -q "80 rows stored in Parquet lake lake"'
-r0=lake/tep_processed/fault=0/run=sim_idv00_seed4651207995_2h
-r1=lake/tep_processed/fault=1/run=sim_idv01_seed4651207995_2h
-r10=lake/tep_processed/fault=0/run=sim_idv01_seed4651207995_2h
-expect "Hive layout fault=<k>/run=<id>/part-NNNN.parquet" \
-    '[ -f $r0/part-0000.parquet ] && [ -f $r0/part-0001.parquet ] && [ -f $r1/part-0000.parquet ] && [ -f $r10/part-0000.parquet ]'
+r0=lake/tep_processed/run_fault=0/run=sim_idv00_seed4651207995_2h
+r1=lake/tep_processed/run_fault=1/run=sim_idv01_seed4651207995_2h
+expect "Hive layout run_fault=<k>/run=<id>/part-NNNN.parquet: one folder per run" \
+    '[ -f $r0/part-0000.parquet ] && [ -f $r0/part-0001.parquet ] && [ -f $r1/part-0000.parquet ] && [ -f $r1/part-0001.parquet ]'
 expect "exactly 4 part files" '[ $(find lake/tep_processed -type f | wc -l) -eq 4 ]'
-expect "rows per part (part_max_rows 25): 25 + 15, 20, 20" \
-    '[ "$(rows_in $r0/part-0000.parquet) $(rows_in $r0/part-0001.parquet) $(rows_in $r10/part-0000.parquet) $(rows_in $r1/part-0000.parquet)" = "25 15 20 20" ]'
+expect "rows per part (part_max_rows 25): 25 + 15 per run" \
+    '[ "$(rows_in $r0/part-0000.parquet) $(rows_in $r0/part-0001.parquet) $(rows_in $r1/part-0000.parquet) $(rows_in $r1/part-0001.parquet)" = "25 15 25 15" ]'
 expect "the lake holds SQLite's row count per run and fault" \
     '[ "$(sqlite3 sim.db "select group_concat(n, \" \") from (select count(*) n from tep_processed group by run_id, fault order by run_id, fault)")" = "40 20 20" ]'
 expect "runs table: one runs.parquet per run, one row each" \
@@ -60,7 +60,7 @@ lake_raw_files
 lake_files_config "type: parquet" "path: flake" >flake.yaml
 "$TEP" run -c flake.yaml --quiet --log-level warn
 expect "files pipeline into the lake exits 0" '[ $? -eq 0 ]'
-expect "run id escaped in the folder name" '[ -d "flake/tep_processed/fault=0/run=b%20%232.csv" ] && [ -d "flake/runs/run=b%20%232.csv" ]'
+expect "run id escaped in the folder name, under the run's fault (2)" '[ -d "flake/tep_processed/run_fault=2/run=b%20%232.csv" ] && [ -d "flake/runs/run=b%20%232.csv" ]'
 expect "files lake: 20 + 20 rows" '[ "$(rows_in $(find flake/tep_processed -name "*.parquet"))" = 40 ]'
 tree_sums flake/tep_processed >before.txt
 sha256sum "flake/runs/run=b%20%232.csv/runs.parquet" >>before.txt

@@ -4,7 +4,7 @@
 # counts, reruns, failed runs, Parquet input) are checked by cli_lake.sh, which never skips.
 # (a) Local lake: DuckDB reads the Hive-partitioned lake of `tep run` (simulator, 2 runs of
 #     2 h) and finds exactly the SQLite rows (doubles bit for bit, nulls), the runs table, and
-#     fault/run partition columns that agree with the data; a rerun gives the same counts;
+#     run_fault/run partition columns that agree with the runs; a rerun gives the same counts;
 #     escaped run ids ("b #2.csv" -> run=b%20%232.csv) read back decoded with the lineage.
 #     Parquet input: a DuckDB-written file (V2 pages, ZSTD, 7-row groups) gives through the
 #     pipeline the rows the same data give as CSV; `tep simulate --output x.parquet` equals
@@ -13,7 +13,7 @@
 #     127.0.0.1; a bucket made with curl --aws-sigv4; `tep run` into s3://bucket/prefix;
 #     the objects listed and downloaded with curl equal the local lake (DuckDB); a rerun
 #     keeps the same keys and leaves no temporary key (listing in 1-key pages: continuation
-#     tokens); a rerun with fewer parts or without a fault label deletes the keys it no
+#     tokens); a rerun with fewer parts or under another run_fault deletes the keys it no
 #     longer has; wrong access key / wrong secret
 #     (HTTP 403 InvalidAccessKeyId / SignatureDoesNotMatch), a missing bucket (404
 #     NoSuchBucket) and an invalid bucket name (rejected before any request) are errors;
@@ -133,20 +133,20 @@ s3curl "$ep/tep-lake?list-type=2&prefix=lake%2Fv1%2Ftep_processed%2F" | grep -o 
 expect "S3 rerun replaces: same keys, same contents (ETags)" 'cmp -s etags1.txt etags2.txt && [ -s etags1.txt ]'
 expect "S3 rerun: no temporary keys" '[ -z "$(keys lake/v1/_tmp/)" ]'
 
-# fewer parts, then a fault label fewer: the keys the new version lacks are deleted
+# fewer parts, then another run_fault: the keys the new version lacks are deleted
 lake_sim_config "type: parquet" "path: s3://tep-lake/lake/v1" "endpoint: $ep" "codec: snappy" "part_max_rows: 50" >s3c.yaml
 AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER "$TEP" run -c s3c.yaml --quiet --log-level warn
 keys lake/v1/tep_processed/ >s3keys_c.txt
 expect "S3 rerun with larger parts: part-0001 deleted, part-0000 kept" \
-    '! grep -q "fault=0/run=sim_idv00_seed4651207995_2h/part-0001" s3keys_c.txt && grep -q "fault=0/run=sim_idv00_seed4651207995_2h/part-0000" s3keys_c.txt && [ $(wc -l <s3keys_c.txt) -eq 3 ]'
+    '! grep -q "run_fault=0/run=sim_idv00_seed4651207995_2h/part-0001" s3keys_c.txt && grep -q "run_fault=0/run=sim_idv00_seed4651207995_2h/part-0000" s3keys_c.txt && [ $(wc -l <s3keys_c.txt) -eq 2 ]'
 mkdir raw3
 printf 'sample,fault,xmeas_1\n1,0,0.5\n2,3,0.25\n' >raw3/c.csv
 printf 'data:\n  input_dir: raw3\n  output_dir: out3\npreprocessing:\n  steps: []\nstorage:\n  type: parquet\n  path: s3://tep-lake/shrink\n  endpoint: %s\n  access_key: S3RVER\n  secret_key: S3RVER\n' "$ep" >shrink.yaml
 "$TEP" run -c shrink.yaml --quiet --log-level warn && keys shrink/tep_processed/ >shrink1.txt
 printf 'sample,fault,xmeas_1\n1,0,0.5\n2,0,0.25\n' >raw3/c.csv
 "$TEP" run -c shrink.yaml --quiet --log-level warn && keys shrink/tep_processed/ >shrink2.txt
-expect "S3 rerun without fault 3: its partition's keys deleted" \
-    'grep -q "fault=3/run=c.csv/part-0000" shrink1.txt && [ "$(cat shrink2.txt)" = "shrink/tep_processed/fault=0/run=c.csv/part-0000.parquet" ]'
+expect "S3 rerun as fault 0 instead of 3: its run_fault=3 keys deleted" \
+    '[ "$(cat shrink1.txt)" = "shrink/tep_processed/run_fault=3/run=c.csv/part-0000.parquet" ] && [ "$(cat shrink2.txt)" = "shrink/tep_processed/run_fault=0/run=c.csv/part-0000.parquet" ]'
 
 s3_error() { # name, expected exit, pattern, storage lines...
     local name=$1 code=$2 pattern=$3

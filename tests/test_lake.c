@@ -1,14 +1,16 @@
 /* test_lake.c - the `parquet` store (store/lake_store.c) driven directly.
  *
- * Run-id escaping, S3 bucket-name and key-prefix rules; a local lake: rows
- * split by fault label into Hive partitions, part files rolled over at
- * part_max_rows, one row group per chunk, values read back bit for bit, the
- * runs.parquet row; nothing visible before end_run; a rerun replaces the run
- * (a fault label it no longer has disappears); abort leaves the lake exactly
- * as it was; a dead process's work folder is removed; configuration errors
- * (bad bucket, prefix, endpoint, missing credentials, unreachable server) are
- * reported at init with the key and the expected form. The S3 protocol against
- * a server is tested by tests/cli_lake.sh.
+ * Run-id escaping, S3 bucket-name and key-prefix rules; a local lake: a run's
+ * rows in one folder run_fault=<run's fault>/run=<id>/ in row order, part files
+ * rolled over at part_max_rows, one row group per chunk, values and per-row fault
+ * labels read back bit for bit, the runs.parquet row; nothing visible before
+ * end_run; a rerun replaces the run (under another run_fault: the old folder
+ * disappears); abort leaves the lake exactly as it was; a dead process's work
+ * folder is removed; a lake in the old fault=<k>/ layout is refused; configuration
+ * errors (bad bucket, prefix, endpoint, missing credentials, unreachable server)
+ * are reported at init with the key and the expected form. The S3 protocol
+ * against a server is tested by tests/cli_lake.sh, crashes at every rename of a
+ * publish by tests/cli_crash_lake.sh.
  */
 #include <dirent.h>
 #include <math.h>
@@ -104,6 +106,23 @@ static void test_bucket_and_prefix_rules(void)
 
 /* ------------------------------------------------------------ the store */
 
+/* mkdir -p <root>/<sub> */
+static void make_dir_under(const char *root, const char *sub)
+{
+    char cmd[3000];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s/%s'", root, sub);
+    CHECK(system(cmd) == 0);
+}
+
+/* Path of part file k of a run in the lake at `root`. */
+static const char *part_file(char *out, size_t n, const char *root, int run_fault, const char *esc,
+                             int k)
+{
+    snprintf(out, n, "%s/tep_processed/run_fault=%d/run=%s/part-%04d.parquet", root, run_fault, esc,
+             k);
+    return out;
+}
+
 struct store {
     struct tep_config cfg;
     struct tep_stage stage;
@@ -166,8 +185,9 @@ static void fill(struct tep_frame *f, long first, size_t rows, const int *labels
     f->nrows = rows;
 }
 
-/* Read a part file; check its run_id, labels and values against cell(). Returns rows. */
-static long check_part(const char *path, const char *run_id, int label, int version,
+/* Read a part file; check its run_id, labels (0 before row `onset`, then `label`)
+ * and values against cell(). Returns rows. */
+static long check_part(const char *path, const char *run_id, long onset, int label, int version,
                        size_t want_groups, size_t ncols)
 {
     struct tep_error err;
@@ -184,7 +204,7 @@ static long check_part(const char *path, const char *run_id, int label, int vers
         CHECK_STR(f->run_id, run_id);
         for (size_t i = 0; i < f->nrows; i++) {
             long row = (long)f->sample[i] - 1;
-            bad += f->fault[i] != label;
+            bad += f->fault[i] != (row < onset ? 0 : label);
             bad += !same_double(f->time_h[i], (row + 1) * 0.05);
             for (size_t c = 0; c < f->ncols; c++)
                 bad += !same_double(f->cols[c].data[i], cell(row, c, version));
@@ -202,8 +222,7 @@ static void test_local_lake(void)
     char root[1200], yaml[1400], path[2400], before[8192], after[8192];
     snprintf(root, sizeof root, "%s/lake", tmp_dir);
     /* a work folder left by a process that no longer exists */
-    snprintf(path, sizeof path, "mkdir -p '%s/_staging/999999999-1-x/fault=0'", root);
-    CHECK(system(path) == 0);
+    make_dir_under(root, "_staging/999999999-1-x/data");
     snprintf(yaml, sizeof yaml, "path: %s\ncodec: snappy\npart_max_rows: 50\n", root);
     struct store s;
     struct tep_error err;
@@ -223,7 +242,7 @@ static void test_local_lake(void)
     meta_for(&m, run_id, 4);
     CHECK(pl->process(&s.stage, f, &m, &err) < 0); /* outside a run */
     CHECK_MSG(pl->begin_run(&s.stage, &m, &err) == 0, "%s", err.message);
-    /* label 0: 40 + 10 rows (one part); label 4: 30 + 40 rows (50 + 20: two parts) */
+    /* labels 0 for 50 rows, then 4 for 70 rows: 120 rows in parts of 50, 50, 20 */
     for (int i = 0; i < 40; i++)
         labels[i] = 0;
     fill(f, 0, 40, labels, 1);
@@ -242,14 +261,16 @@ static void test_local_lake(void)
     m.rows_read = 120;
     CHECK_MSG(pl->end_run(&s.stage, &m, NULL, &err) == 0, "%s", err.message);
 
-    snprintf(path, sizeof path, "%s/tep_processed/fault=0/run=%s/part-0000.parquet", root, esc);
-    CHECK_EQ_INT(check_part(path, run_id, 0, 1, 2, 3), 50);
-    snprintf(path, sizeof path, "%s/tep_processed/fault=0/run=%s/part-0001.parquet", root, esc);
-    CHECK(!exists(path));
-    snprintf(path, sizeof path, "%s/tep_processed/fault=4/run=%s/part-0000.parquet", root, esc);
-    CHECK_EQ_INT(check_part(path, run_id, 4, 1, 2, 3), 50);
-    snprintf(path, sizeof path, "%s/tep_processed/fault=4/run=%s/part-0001.parquet", root, esc);
-    CHECK_EQ_INT(check_part(path, run_id, 4, 1, 1, 3), 20);
+    /* one folder under the run's fault (4); row groups: 40 + 10 | 30 + 20 | 20 */
+    CHECK_EQ_INT(check_part(part_file(path, sizeof path, root, 4, esc, 0), run_id, 50, 4, 1, 2, 3),
+                 50);
+    CHECK_EQ_INT(check_part(part_file(path, sizeof path, root, 4, esc, 1), run_id, 50, 4, 1, 2, 3),
+                 50);
+    CHECK_EQ_INT(check_part(part_file(path, sizeof path, root, 4, esc, 2), run_id, 50, 4, 1, 1, 3),
+                 20);
+    CHECK(!exists(part_file(path, sizeof path, root, 4, esc, 3)));
+    snprintf(path, sizeof path, "%s/tep_processed/run_fault=0", root);
+    CHECK_MSG(!exists(path), "%s: a run is one folder, under its own fault", path);
 
     /* the runs-table row */
     snprintf(path, sizeof path, "%s/runs/run=%s/runs.parquet", root, esc);
@@ -274,9 +295,9 @@ static void test_local_lake(void)
               0);
         char want[1024];
         snprintf(want, sizeof want,
-                 "[\"tep_processed/fault=0/run=%s/part-0000.parquet\","
-                 "\"tep_processed/fault=4/run=%s/part-0000.parquet\","
-                 "\"tep_processed/fault=4/run=%s/part-0001.parquet\"]",
+                 "[\"tep_processed/run_fault=4/run=%s/part-0000.parquet\","
+                 "\"tep_processed/run_fault=4/run=%s/part-0001.parquet\","
+                 "\"tep_processed/run_fault=4/run=%s/part-0002.parquet\"]",
                  esc, esc, esc);
         CHECK_STR(text[0], want);
         tep_pq_free_strings(text, 1);
@@ -322,7 +343,8 @@ static void test_local_lake(void)
     list_tree(root, after, sizeof after);
     CHECK_STR(after, before);
 
-    /* rerun with label 0 only (version 2): replaced, fault=4 folder of the run gone */
+    /* rerun with label 0 only (version 2): the run moves to run_fault=0, its
+     * run_fault=4 folder is gone */
     meta_for(&m, run_id, 0);
     CHECK(pl->begin_run(&s.stage, &m, &err) == 0);
     for (int i = 0; i < 40; i++)
@@ -330,10 +352,18 @@ static void test_local_lake(void)
     fill(f, 0, 30, labels, 2);
     CHECK_EQ_INT(pl->process(&s.stage, f, &m, &err), 30);
     CHECK_MSG(pl->end_run(&s.stage, &m, NULL, &err) == 0, "%s", err.message);
-    snprintf(path, sizeof path, "%s/tep_processed/fault=0/run=%s/part-0000.parquet", root, esc);
-    CHECK_EQ_INT(check_part(path, run_id, 0, 2, 1, 3), 30);
-    snprintf(path, sizeof path, "%s/tep_processed/fault=4/run=%s", root, esc);
-    CHECK_MSG(!exists(path), "%s kept after a rerun without fault 4", path);
+    CHECK_EQ_INT(check_part(part_file(path, sizeof path, root, 0, esc, 0), run_id, 30, 0, 2, 1, 3),
+                 30);
+    CHECK(!exists(part_file(path, sizeof path, root, 0, esc, 1)));
+    snprintf(path, sizeof path, "%s/tep_processed/run_fault=4/run=%s", root, esc);
+    CHECK_MSG(!exists(path), "%s kept after a rerun as fault 0", path);
+    /* and again under the same run_fault (version 3): the folder is exchanged */
+    CHECK(pl->begin_run(&s.stage, &m, &err) == 0);
+    fill(f, 0, 20, labels, 3);
+    CHECK_EQ_INT(pl->process(&s.stage, f, &m, &err), 20);
+    CHECK_MSG(pl->end_run(&s.stage, &m, NULL, &err) == 0, "%s", err.message);
+    CHECK_EQ_INT(check_part(part_file(path, sizeof path, root, 0, esc, 0), run_id, 20, 0, 3, 1, 3),
+                 20);
     snprintf(path, sizeof path, "%s/_staging", root);
     DIR *d = opendir(path);
     int entries = 0;
@@ -350,6 +380,28 @@ static void test_local_lake(void)
     CHECK(pl->begin_run(&s.stage, &m, &err) != 0);
     CHECK_MSG(strstr(err.message, "cannot name a partition folder") != NULL, "%s", err.message);
     tep_frame_free(f);
+    store_close(&s);
+}
+
+/* A lake written in the old layout (a run split over fault=<label>/ folders) is
+ * refused at init: mixed layouts are unreadable for Hive readers. */
+static void test_old_layout_refused(void)
+{
+    char root[1200], yaml[1400];
+    snprintf(root, sizeof root, "%s/old_lake", tmp_dir);
+    make_dir_under(root, "tep_processed/fault=1/run=d01_te.dat");
+    snprintf(yaml, sizeof yaml, "path: %s\n", root);
+    struct store s;
+    struct tep_error err;
+    tep_error_clear(&err);
+    CHECK(store_open(&s, yaml, &err) != 0);
+    CHECK_EQ_INT(err.code, TEP_ERR_CONFIG);
+    char want[1600];
+    snprintf(want, sizeof want,
+             "storage: %s has the old layout tep_processed/fault=<k>/run=<id>/ (found "
+             "%s/tep_processed/fault=1)",
+             root, root);
+    CHECK_MSG(strstr(err.message, want) != NULL, "%s", err.message);
     store_close(&s);
 }
 
@@ -386,7 +438,8 @@ static void test_config_errors(void)
     /* nothing listens on port 1: a network error naming the URL, at init */
     expect_init_error(
         "path: s3://tep-lake/x\nendpoint: http://127.0.0.1:1\n", TEP_ERR_NET,
-        "request to http://127.0.0.1:1/tep-lake?list-type=2&max-keys=1&prefix=x failed");
+        "request to http://127.0.0.1:1/tep-lake?list-type=2&max-keys=1&prefix=x%2Ftep_processed%"
+        "2Ffault%3D failed");
     unsetenv("AWS_ACCESS_KEY_ID");
     unsetenv("AWS_SECRET_ACCESS_KEY");
     expect_init_error("path: s3://tep-lake/x\nendpoint: http://127.0.0.1:1\n", TEP_ERR_CONFIG,
@@ -399,6 +452,7 @@ int main(void)
     RUN(test_escape);
     RUN(test_bucket_and_prefix_rules);
     RUN(test_local_lake);
+    RUN(test_old_layout_refused);
     RUN(test_config_errors);
     CHECK_DONE();
 }

@@ -2,38 +2,49 @@
  * lake in a local folder or on an S3-compatible object store (layout and run-id
  * escaping in store_lake.h).
  *
- * A run's rows are written while it runs into part files in a private work
- * area (local: <root>/_staging/<pid>-<n>-<run>/; S3: a local spool folder),
- * one writer per fault label, one row group per chunk (a new part file after
- * part_max_rows rows). Nothing is visible to readers until end_run publishes:
+ * A run's rows are written while it runs, in arrival order, into part files in a
+ * private work area (local: <root>/_staging/<pid>-<n>-<run>/data/; S3: a local
+ * spool folder), one row group per chunk, a new part file after part_max_rows
+ * rows. All of a run's part files lie in ONE folder,
+ * tep_processed/run_fault=<k>/run=<run>/ (k = the run's own fault, known when the
+ * run ends), so publishing a run is one rename. Nothing is visible to readers
+ * until end_run publishes:
  *
- * Local folder: each new <fault>/<run> directory is swapped with the published
- *   one by one atomic renameat2(RENAME_EXCHANGE) (or renamed into place when
- *   the run is new), then directories the run no longer has (a fault label of
- *   the previous version) are renamed away and deleted, then runs/run=<run>/
- *   runs.parquet is replaced by rename. Readers see each partition directory
- *   either entirely old or entirely new; a reader listing the lake exactly
- *   while a rerun publishes may see one partition new and another still old
- *   (a window of a few renames). On a file system without RENAME_EXCHANGE the
- *   old directory is renamed away first: the partition is absent for the time
- *   between two renames. abort_run (or a failure before publishing) deletes
- *   the work area: the lake is exactly as before. A failed swap is undone.
- *   Work areas of processes that died are deleted by the next init.
+ * Local folder: (1) the run's published runs/run=<run>/runs.parquet, if any, is
+ *   renamed away (withdrawn); (2) a published folder of the run under another
+ *   run_fault is renamed away; (3) the new run folder replaces the published one
+ *   by one atomic renameat2(RENAME_EXCHANGE), or is renamed into place when
+ *   there is none; (4) the new runs.parquet is renamed into place; the work area,
+ *   now holding the old version, is deleted. After any of these steps (a crash
+ *   included) every reader, a plain glob over tep_processed/ included, sees the
+ *   run's old version whole, its new version whole, or nothing, never a mix; and
+ *   a runs row exists only for the version whose rows are there (a crash between
+ *   (1) and (4) leaves the rows without a runs row until the run is stored again).
+ *   On a file system without RENAME_EXCHANGE the old folder is renamed away
+ *   first (the run is absent between two renames). A failure undoes the renames
+ *   done so far, in reverse; abort_run (or a failure before publishing) deletes
+ *   the work area: the lake is exactly as before. Work areas of processes that
+ *   died (holding unpublished or replaced versions) are deleted by the next init.
+ *   Publishes into one lake take turns (flock on its _staging folder), so two
+ *   writers storing the same run at once end with one version and its runs row.
  * S3: part files are uploaded (one PUT each, at most 5 GiB) under
- *   <prefix>/_tmp/<commit>/..., then copied server-side to their final keys
- *   (each object replaced atomically; part names are deterministic, so a
- *   rerun of the same input and settings replaces the same keys one by one and
- *   a reader never counts a row twice), keys the new version lacks are deleted (found by
- *   listing fault=<k>/run=<run>/ for the new labels and the labels named in the
- *   published runs.parquet: a few requests per run whatever the lake's size),
- *   runs/run=<run>/runs.parquet is PUT last and the temporary keys are deleted
- *   (a failure there only leaves garbage under _tmp/). Readers can
- *   rely on: every object is complete; a runs.parquet row (status complete,
- *   `parts` = the run's keys) is written only after all of its parts. S3 has no
- *   multi-object transaction: if the copy phase fails midway some parts may be
- *   new and others old until the run is stored again; a failure before it
- *   (upload) leaves the final keys untouched and abort deletes the uploads.
- *   Two writers storing the same run at once: the last to publish wins (no lock).
+ *   <prefix>/_tmp/<commit>/...; the run's published keys are found by listing
+ *   run_fault=<k>/run=<run>/ for the new k and the k named in the published
+ *   runs.parquet (a few requests per run whatever the lake's size); then
+ *   runs/run=<run>/runs.parquet is replaced by a row with status `publishing`
+ *   listing the old and new keys (so a run interrupted from here on is marked, and
+ *   its next store finds every key it may have left); the old keys the new version
+ *   does not overwrite are deleted; the parts are copied server-side to their
+ *   final keys (each object replaced atomically); the `complete` runs.parquet is
+ *   PUT last and the temporary keys are deleted (a failure there only leaves
+ *   garbage under _tmp/). A run of one part (any run up to part_max_rows rows)
+ *   under an unchanged run_fault is thus replaced atomically for every reader; S3
+ *   has no multi-object transaction, so a reader listing a run of several parts
+ *   while it is copied may see some parts new and others old: readers that need
+ *   whole runs take those whose runs row says `complete` (its `parts` are then
+ *   exactly the run's keys). A failure before the copies leaves the final keys
+ *   untouched and abort deletes the uploads. Two writers storing the same run at
+ *   once: the last to publish wins (no lock).
  * Requests are signed with AWS Signature V4 by libcurl (CURLOPT_AWS_SIGV4,
  * curl >= 7.75), path-style URLs on storage.endpoint (virtual-hosted on AWS
  * when no endpoint is set); errors give the HTTP status and the server's
@@ -53,6 +64,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -73,6 +85,8 @@
 #define LAKE_STAGING_DIR "_staging"
 #define LAKE_TMP_PREFIX "_tmp"
 #define LAKE_RUNS_FILE "runs.parquet"
+#define LAKE_RUN_FAULT_KEY "run_fault"       /* partition key of the run's own fault */
+#define LAKE_WORK_DATA "data"                /* the run folder inside a work area */
 #define LAKE_S3_PUT_MAX ((long long)5 << 30) /* single PUT / copy limit */
 #define LAKE_BODY_LIMIT ((size_t)16 << 20)   /* longest XML answer we keep */
 #define LAKE_EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
@@ -128,14 +142,6 @@ static const struct tep_cfg_key lake_keys[] = {
     {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
 };
 
-/* One fault label of the run in progress: its part files in the work area. */
-struct lake_partition {
-    int fault;
-    struct tep_pq_writer *w; /* part being written, NULL between parts */
-    size_t nparts;           /* parts opened so far (closed ones: nparts - (w != NULL)) */
-    long long rows_in_part;
-};
-
 struct strlist {
     char **v;
     size_t n, cap;
@@ -167,8 +173,9 @@ struct lake_ctx {
     char run_esc[TEP_LAKE_ESCAPED_MAX + 1];
     char work[LAKE_PATH_MAX]; /* work area */
     char commit[33];
-    struct lake_partition *parts;
-    size_t nparts, cap_parts;
+    struct tep_pq_writer *w; /* part being written, NULL between parts */
+    size_t nparts;           /* parts opened so far (closed ones: nparts - (w != NULL)) */
+    long long rows_in_part;
     char **schema; /* value column names of the run's first frame */
     size_t schema_n;
     struct strlist tmp_keys; /* S3: uploaded temporary keys */
@@ -177,14 +184,6 @@ struct lake_ctx {
     size_t coldata_cap;
     const char **run_ids;
     size_t run_ids_cap;
-    size_t *idx;
-    int64_t *g_sample;
-    double *g_time;
-    int32_t *g_fault;
-    double *g_values; /* ncols x rows */
-    size_t g_cap_rows, g_cap_cols;
-    const double **colptr;
-    size_t colptr_cap;
 };
 
 /* ------------------------------------------------------------------ names */
@@ -792,6 +791,32 @@ static void clean_stale_staging(struct lake_ctx *c)
     closedir(d);
 }
 
+/* Lakes written before a run became one folder have tep_processed/fault=<k>/:
+ * mixed with the present layout no Hive reader could read the lake. */
+static int legacy_layout(const struct lake_ctx *c, const char *found, struct tep_error *err)
+{
+    return tep_error_set(err, TEP_ERR_CONFIG,
+                         "storage: %s has the old layout %s/fault=<k>/run=<id>/ (found %s); this "
+                         "tep writes one folder per run, %s/%s=<k>/run=<id>/, so a run appears "
+                         "whole or not at all: store the runs into a new lake (or delete %s "
+                         "and %s there and store them again)",
+                         c->root, LAKE_DATA_DIR, found, LAKE_DATA_DIR, LAKE_RUN_FAULT_KEY,
+                         LAKE_DATA_DIR, LAKE_RUNS_DIR);
+}
+
+static int check_local_layout(const struct lake_ctx *c, struct tep_error *err)
+{
+    char dir[LAKE_PATH_MAX], found[LAKE_PATH_MAX] = "";
+    snprintf(dir, sizeof dir, "%s/%s", c->root, LAKE_DATA_DIR);
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    for (struct dirent *e; !found[0] && (e = readdir(d));)
+        if (strncmp(e->d_name, "fault=", 6) == 0)
+            snprintf(found, sizeof found, "%s/%s", dir, e->d_name);
+    closedir(d);
+    return found[0] ? legacy_layout(c, found, err) : 0;
+}
+
 static int lake_init(struct tep_stage *stage, struct tep_error *err)
 {
     struct lake_options *o = stage->options;
@@ -817,7 +842,7 @@ static int lake_init(struct tep_stage *stage, struct tep_error *err)
         snprintf(dir, sizeof dir, "%s/%s", c->root, LAKE_STAGING_DIR);
         if (tep_make_dirs(dir, err)) return -1;
         clean_stale_staging(c);
-        return 0;
+        return check_local_layout(c, err);
     }
     const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
     if (v->version_num < 0x074b00)
@@ -827,28 +852,31 @@ static int lake_init(struct tep_stage *stage, struct tep_error *err)
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(c->curl = curl_easy_init()))
         return tep_error_set(err, TEP_ERR_NET, "storage: cannot initialise libcurl");
     /* one cheap request now: wrong credentials, a missing bucket or an unreachable
-     * server are reported before any run is processed */
+     * server are reported before any run is processed; it also looks for the old
+     * layout */
     struct s3_body body = {0};
-    char query[1400];
+    char query[1400], legacy[1400], found[1400] = "";
+    s3_key(c, legacy, sizeof legacy, "%s/fault=", LAKE_DATA_DIR);
     size_t n = (size_t)snprintf(query, sizeof query, "list-type=2&max-keys=1&prefix=");
-    uri_encode(c->prefix, false, query, sizeof query, &n);
+    uri_encode(legacy, false, query, sizeof query, &n);
     struct s3_req q = {.method = "GET", .query = query};
     int rc = s3_call(c, &q, &body, err);
-    free(body.data);
-    if (rc != 0) {
+    if (rc == 0 && xml_text(body.data, "Key", found, sizeof found, NULL))
+        rc = legacy_layout(c, found, err);
+    else if (rc != 0)
         tep_error_prefix(err, "storage: cannot use %s", c->root);
-        return -1;
-    }
-    return 0;
+    free(body.data);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ runs */
 
 static void reset_run(struct lake_ctx *c)
 {
-    for (size_t i = 0; i < c->nparts; i++)
-        tep_pq_writer_abort(c->parts[i].w);
+    tep_pq_writer_abort(c->w);
+    c->w = NULL;
     c->nparts = 0;
+    c->rows_in_part = 0;
     for (size_t i = 0; i < c->schema_n; i++)
         free(c->schema[i]);
     free(c->schema);
@@ -885,68 +913,43 @@ static int lake_begin_run(struct tep_stage *stage, struct tep_run_meta *meta, st
         snprintf(c->work, sizeof c->work, "%s/%s/%ld-%u-%s", c->root, LAKE_STAGING_DIR,
                  (long)getpid(), c->seq, c->run_esc);
         rm_tree(c->work);
-        if (tep_make_dirs(c->work, err)) return -1;
     }
+    char data[LAKE_PATH_MAX];
+    snprintf(data, sizeof data, "%s/%s", c->work, LAKE_WORK_DATA);
+    if (tep_make_dirs(data, err)) return -1;
     c->in_run = true;
     return 0;
 }
 
-static struct lake_partition *partition_for(struct lake_ctx *c, int fault, struct tep_error *err)
+static void part_path(const struct lake_ctx *c, size_t k, char *out, size_t n)
 {
-    for (size_t i = 0; i < c->nparts; i++)
-        if (c->parts[i].fault == fault) return &c->parts[i];
-    if (c->nparts == c->cap_parts) {
-        size_t cap = c->cap_parts ? 2 * c->cap_parts : 4;
-        struct lake_partition *p = realloc(c->parts, cap * sizeof *p);
-        if (!p) {
-            tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
-            return NULL;
-        }
-        c->parts = p;
-        c->cap_parts = cap;
-    }
-    char dir[LAKE_PATH_MAX];
-    snprintf(dir, sizeof dir, "%s/fault=%d", c->work, fault);
-    if (tep_make_dirs(dir, err)) return NULL;
-    struct lake_partition *p = &c->parts[c->nparts++];
-    memset(p, 0, sizeof *p);
-    p->fault = fault;
-    return p;
+    snprintf(out, n, "%s/%s/part-%04zu.parquet", c->work, LAKE_WORK_DATA, k);
 }
 
-static void part_path(const struct lake_ctx *c, const struct lake_partition *p, size_t k, char *out,
-                      size_t n)
-{
-    snprintf(out, n, "%s/fault=%d/part-%04zu.parquet", c->work, p->fault, k);
-}
-
-static int open_part(struct lake_ctx *c, struct lake_partition *p, const struct tep_frame *f,
-                     const struct tep_run_meta *meta, struct tep_error *err)
+static int open_part(struct lake_ctx *c, const struct tep_frame *f, const struct tep_run_meta *meta,
+                     struct tep_error *err)
 {
     char path[LAKE_PATH_MAX];
-    part_path(c, p, p->nparts, path, sizeof path);
+    part_path(c, c->nparts, path, sizeof path);
     struct tep_pq_writer_options opt;
     tep_pq_writer_options_default(&opt);
     opt.codec = c->codec;
     opt.sync = c->sync;
     opt.created_by = "tep lake store";
-    p->w = tep_pq_writer_open_frame(path, f, &opt, err);
-    if (!p->w) return -1;
-    char fault[16];
-    snprintf(fault, sizeof fault, "%d", p->fault);
-    if (tep_pq_writer_add_metadata(p->w, "tep.run_id", meta->run_id, err) ||
-        tep_pq_writer_add_metadata(p->w, "tep.fault", fault, err) ||
-        tep_pq_writer_add_metadata(p->w, "tep.config_sha256", meta->config_sha256, err))
+    c->w = tep_pq_writer_open_frame(path, f, &opt, err);
+    if (!c->w) return -1;
+    if (tep_pq_writer_add_metadata(c->w, "tep.run_id", meta->run_id, err) ||
+        tep_pq_writer_add_metadata(c->w, "tep.config_sha256", meta->config_sha256, err))
         return -1;
-    p->nparts++;
-    p->rows_in_part = 0;
+    c->nparts++;
+    c->rows_in_part = 0;
     return 0;
 }
 
-static int close_part(struct lake_partition *p, struct tep_error *err)
+static int close_part(struct lake_ctx *c, struct tep_error *err)
 {
-    struct tep_pq_writer *w = p->w;
-    p->w = NULL;
+    struct tep_pq_writer *w = c->w;
+    c->w = NULL;
     return w ? tep_pq_writer_close(w, err) : 0;
 }
 
@@ -970,7 +973,8 @@ static int check_schema(struct lake_ctx *c, const struct tep_frame *f, struct te
         if (!(c->schema[i] = strdup(f->cols[i].name)))
             return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
         c->schema_n = i + 1;
-        if (!strcmp(f->cols[i].name, "run") || !strcmp(f->cols[i].name, TEP_PQ_COL_RUN_ID) ||
+        if (!strcmp(f->cols[i].name, "run") || !strcmp(f->cols[i].name, LAKE_RUN_FAULT_KEY) ||
+            !strcmp(f->cols[i].name, TEP_PQ_COL_RUN_ID) ||
             !strcmp(f->cols[i].name, TEP_PQ_COL_FAULT))
             return tep_error_set(err, TEP_ERR_STORE,
                                  "value column '%s' would clash with a key or partition column",
@@ -989,14 +993,11 @@ static int grow(void **p, size_t *cap, size_t want, size_t elem)
     return 0;
 }
 
-/* Write rows [0, n) given as column pointers to partition p (splitting at
- * part_max_rows). */
-static int write_rows(struct lake_ctx *c, struct lake_partition *p, const struct tep_frame *f,
-                      const struct tep_run_meta *meta, const int64_t *sample, const double *time_h,
-                      const int32_t *fault, const double *const *cols, size_t n,
-                      struct tep_error *err)
+/* Write the frame's rows to the run's part files (a new part at part_max_rows). */
+static int write_rows(struct lake_ctx *c, const struct tep_frame *f,
+                      const struct tep_run_meta *meta, struct tep_error *err)
 {
-    size_t ncols = 4 + f->ncols;
+    size_t n = f->nrows, ncols = 4 + f->ncols;
     if (grow((void **)&c->coldata, &c->coldata_cap, ncols, sizeof *c->coldata) ||
         grow((void **)&c->run_ids, &c->run_ids_cap, n ? n : 1, sizeof *c->run_ids))
         return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
@@ -1004,21 +1005,21 @@ static int write_rows(struct lake_ctx *c, struct lake_partition *p, const struct
         c->run_ids[i] = meta->run_id;
     size_t done = 0;
     while (done < n) {
-        if (p->w && p->rows_in_part >= c->part_max_rows && close_part(p, err)) return -1;
-        if (!p->w && open_part(c, p, f, meta, err)) return -1;
-        size_t room = (size_t)(c->part_max_rows - p->rows_in_part);
+        if (c->w && c->rows_in_part >= c->part_max_rows && close_part(c, err)) return -1;
+        if (!c->w && open_part(c, f, meta, err)) return -1;
+        size_t room = (size_t)(c->part_max_rows - c->rows_in_part);
         size_t k = n - done < room ? n - done : room;
         memset(c->coldata, 0, ncols * sizeof *c->coldata);
         c->coldata[0].values = c->run_ids;
-        c->coldata[1].values = sample + done;
-        c->coldata[2].values = time_h + done;
-        c->coldata[3].values = fault + done;
+        c->coldata[1].values = f->sample + done;
+        c->coldata[2].values = f->time_h + done;
+        c->coldata[3].values = f->fault + done;
         for (size_t j = 0; j < f->ncols; j++) {
-            c->coldata[4 + j].values = cols[j] + done;
+            c->coldata[4 + j].values = f->cols[j].data + done;
             c->coldata[4 + j].nan_is_null = true;
         }
-        if (tep_pq_write_row_group(p->w, c->coldata, k, err)) return -1;
-        p->rows_in_part += (long long)k;
+        if (tep_pq_write_row_group(c->w, c->coldata, k, err)) return -1;
+        c->rows_in_part += (long long)k;
         done += k;
     }
     return 0;
@@ -1030,98 +1031,38 @@ static long lake_process(struct tep_stage *stage, struct tep_frame *f, struct te
     struct lake_ctx *c = stage->ctx;
     if (!c->in_run) return tep_error_set(err, TEP_ERR_INTERNAL, "lake: process outside a run");
     if (f->nrows == 0) return 0;
-    if (check_schema(c, f, err)) return -1;
-    if (grow((void **)&c->colptr, &c->colptr_cap, f->ncols ? f->ncols : 1, sizeof *c->colptr))
-        return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
-    bool one_label = true;
-    for (size_t r = 1; r < f->nrows && one_label; r++)
-        one_label = f->fault[r] == f->fault[0];
-    if (one_label) { /* the usual case: write the frame's arrays as they are */
-        struct lake_partition *p = partition_for(c, f->fault[0], err);
-        if (!p) return -1;
-        for (size_t j = 0; j < f->ncols; j++)
-            c->colptr[j] = f->cols[j].data;
-        if (write_rows(c, p, f, meta, f->sample, f->time_h, f->fault, c->colptr, f->nrows, err))
-            return -1;
-    } else { /* the chunk holds the fault onset: gather each label's rows */
-        size_t rows = f->nrows, cols = f->ncols ? f->ncols : 1;
-        if (rows > c->g_cap_rows || cols > c->g_cap_cols) {
-            size_t cr = rows > c->g_cap_rows ? rows : c->g_cap_rows;
-            size_t cc = cols > c->g_cap_cols ? cols : c->g_cap_cols;
-            free(c->idx);
-            free(c->g_sample);
-            free(c->g_time);
-            free(c->g_fault);
-            free(c->g_values);
-            c->idx = malloc(cr * sizeof *c->idx);
-            c->g_sample = malloc(cr * sizeof *c->g_sample);
-            c->g_time = malloc(cr * sizeof *c->g_time);
-            c->g_fault = malloc(cr * sizeof *c->g_fault);
-            c->g_values = malloc(cr * cc * sizeof *c->g_values);
-            if (!c->idx || !c->g_sample || !c->g_time || !c->g_fault || !c->g_values) {
-                c->g_cap_rows = c->g_cap_cols = 0;
-                return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
-            }
-            c->g_cap_rows = cr;
-            c->g_cap_cols = cc;
-        }
-        size_t handled = 0;
-        for (size_t start = 0; handled < rows; start++) {
-            int label = f->fault[start];
-            bool seen = false; /* written with an earlier row's label? */
-            for (size_t r = 0; r < start && !seen; r++)
-                seen = f->fault[r] == label;
-            if (seen) continue;
-            size_t k = 0;
-            for (size_t r = start; r < rows; r++)
-                if (f->fault[r] == label) c->idx[k++] = r;
-            for (size_t i = 0; i < k; i++) {
-                c->g_sample[i] = f->sample[c->idx[i]];
-                c->g_time[i] = f->time_h[c->idx[i]];
-                c->g_fault[i] = label;
-            }
-            for (size_t j = 0; j < f->ncols; j++) {
-                double *dst = c->g_values + j * c->g_cap_rows;
-                const double *src = f->cols[j].data;
-                for (size_t i = 0; i < k; i++)
-                    dst[i] = src[c->idx[i]];
-                c->colptr[j] = dst;
-            }
-            struct lake_partition *p = partition_for(c, label, err);
-            if (!p) return -1;
-            if (write_rows(c, p, f, meta, c->g_sample, c->g_time, c->g_fault, c->colptr, k, err))
-                return -1;
-            handled += k;
-        }
-    }
+    if (check_schema(c, f, err) || write_rows(c, f, meta, err)) return -1;
     meta->rows_stored += (long long)f->nrows;
     return (long)f->nrows;
 }
 
-/* JSON array of the run's part paths relative to the root. */
-static char *parts_json(const struct lake_ctx *c)
+/* "<data dir>/run_fault=<k>/run=<run>" of the run (relative; k = the run's fault). */
+static void run_folder(const struct lake_ctx *c, int fault, char *out, size_t n)
 {
-    size_t cap = 16, n;
-    for (size_t i = 0; i < c->nparts; i++)
-        cap += c->parts[i].nparts * (strlen(c->run_esc) + 80);
+    snprintf(out, n, "%s/%s=%d/run=%s", LAKE_DATA_DIR, LAKE_RUN_FAULT_KEY, fault, c->run_esc);
+}
+
+/* JSON array of the run's part paths relative to the root. */
+static char *parts_json(const struct lake_ctx *c, int fault)
+{
+    char folder[LAKE_PATH_MAX];
+    run_folder(c, fault, folder, sizeof folder);
+    size_t cap = 16 + c->nparts * (strlen(folder) + 24), n;
     char *s = malloc(cap);
     if (!s) return NULL;
     n = (size_t)snprintf(s, cap, "[");
-    bool first = true;
-    for (size_t i = 0; i < c->nparts; i++)
-        for (size_t k = 0; k < c->parts[i].nparts; k++) {
-            n +=
-                (size_t)snprintf(s + n, cap - n, "%s\"%s/fault=%d/run=%s/part-%04zu.parquet\"",
-                                 first ? "" : ",", LAKE_DATA_DIR, c->parts[i].fault, c->run_esc, k);
-            first = false;
-        }
+    for (size_t k = 0; k < c->nparts; k++)
+        n += (size_t)snprintf(s + n, cap - n, "%s\"%s/part-%04zu.parquet\"", k ? "," : "", folder,
+                              k);
     snprintf(s + n, cap - n, "]");
     return s;
 }
 
-/* Write the run's runs-table row to `path` (one row group of one row). */
+/* Write the run's runs-table row to `path` (one row group of one row) with
+ * `status` and the JSON array `parts`. */
 static int write_runs_file(const struct lake_ctx *c, const char *path,
-                           const struct tep_run_meta *meta, struct tep_error *err)
+                           const struct tep_run_meta *meta, const char *status, const char *parts,
+                           struct tep_error *err)
 {
     static const struct tep_pq_column_def defs[] = {
         {"run_id", TEP_PQ_STRING, false},         {"source_kind", TEP_PQ_STRING, true},
@@ -1140,18 +1081,13 @@ static int write_runs_file(const struct lake_ctx *c, const char *path,
     iso_time(meta->started_unix, started, sizeof started);
     iso_time(meta->finished_unix, finished, sizeof finished);
     char *quality = tep_store_quality_json(meta);
-    char *parts = parts_json(c);
-    if (!parts) {
-        free(quality);
-        return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
-    }
     bool shutdown = meta->shutdown_step > 0;
     const char *s_run = meta->run_id, *s_kind = meta->source_kind[0] ? meta->source_kind : NULL,
                *s_source = meta->source[0] ? meta->source : NULL,
                *s_sha = meta->sha256[0] ? meta->sha256 : NULL,
                *s_reason = shutdown ? meta->shutdown_reason : NULL,
                *s_config = meta->config_sha256[0] ? meta->config_sha256 : NULL,
-               *s_started = started, *s_finished = finished, *s_status = "complete",
+               *s_started = started, *s_finished = finished, *s_status = status,
                *s_quality = quality, *s_parts = parts;
     int64_t size = meta->size_bytes, rows_read = meta->rows_read, rows_stored = meta->rows_stored;
     uint8_t size_valid = meta->size_bytes >= 0;
@@ -1180,116 +1116,173 @@ static int write_runs_file(const struct lake_ctx *c, const char *path,
     }
     tep_pq_writer_abort(w);
     free(quality);
-    free(parts);
     return rc;
 }
 
 /* ---- publishing: local folder ---- */
 
-struct swap {
-    char from[LAKE_PATH_MAX];  /* work-area path (after the swap: the old content, if any) */
-    char to[LAKE_PATH_MAX];    /* published path */
-    bool exchanged;            /* true: both exist, swapped; false: renamed into place */
-    char aside[LAKE_PATH_MAX]; /* fallback: where the old content was renamed first */
+/* One rename of a publish, kept so that a failure can undo it. */
+struct move {
+    char from[LAKE_PATH_MAX], to[LAKE_PATH_MAX];
+    bool exchanged; /* renameat2(RENAME_EXCHANGE): both existed and were swapped */
 };
 
-static void undo_swaps(struct swap *s, size_t n)
+struct moves {
+    struct move *v;
+    size_t n, cap;
+};
+
+/* Rename `from` to `to` (exchange: swap the two) and remember it; -1 with errno
+ * set when the rename fails. */
+static int move_path(struct moves *m, const char *from, const char *to, bool exchange)
 {
-    while (n-- > 0) {
-        if (s[n].exchanged)
-            renameat2(AT_FDCWD, s[n].from, AT_FDCWD, s[n].to, RENAME_EXCHANGE);
-        else if (s[n].aside[0]) {
-            rename(s[n].to, s[n].from);
-            rename(s[n].aside, s[n].to);
-        } else
-            rename(s[n].to, s[n].from);
+    if (m->n == m->cap) {
+        errno = ENOMEM;
+        return -1;
+    }
+    int rc = exchange ? renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_EXCHANGE) : rename(from, to);
+    if (rc != 0) return -1;
+    struct move *mv = &m->v[m->n++];
+    snprintf(mv->from, sizeof mv->from, "%s", from);
+    snprintf(mv->to, sizeof mv->to, "%s", to);
+    mv->exchanged = exchange;
+    return 0;
+}
+
+static void undo_moves(struct moves *m)
+{
+    while (m->n > 0) {
+        const struct move *mv = &m->v[--m->n];
+        if (mv->exchanged)
+            renameat2(AT_FDCWD, mv->from, AT_FDCWD, mv->to, RENAME_EXCHANGE);
+        else
+            rename(mv->to, mv->from);
     }
 }
 
+/* Published folders of the run: <data>/run_fault=<k>/run=<run> for every k. */
+static int find_published(const struct lake_ctx *c, const char *data_dir, struct strlist *out,
+                          struct tep_error *err)
+{
+    DIR *d = opendir(data_dir);
+    if (!d) return tep_error_set_errno(err, TEP_ERR_IO, "cannot list", data_dir);
+    struct dirent *e;
+    int rc = 0;
+    while (rc == 0 && (e = readdir(d))) {
+        int fault;
+        char extra, path[LAKE_PATH_MAX];
+        if (sscanf(e->d_name, LAKE_RUN_FAULT_KEY "=%d%c", &fault, &extra) != 1) continue;
+        snprintf(path, sizeof path, "%s/%s/run=%s", data_dir, e->d_name, c->run_esc);
+        if (exists(path) && strlist_add(out, path))
+            rc = tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+    }
+    closedir(d);
+    return rc;
+}
+
+/* Publish the work area's run folder and runs.parquet (order and guarantees atop
+ * the file). */
 static int publish_local(struct lake_ctx *c, const struct tep_run_meta *meta, struct tep_error *err)
 {
-    struct swap *swaps = calloc(c->nparts ? c->nparts : 1, sizeof *swaps);
-    if (!swaps) return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
-    size_t nswaps = 0;
-    int rc = -1;
-    char dir[LAKE_PATH_MAX];
-    /* 1. each fault label's folder replaces the published one in one rename */
-    for (size_t i = 0; i < c->nparts; i++) {
-        struct swap *s = &swaps[nswaps];
-        snprintf(dir, sizeof dir, "%s/%s/fault=%d", c->root, LAKE_DATA_DIR, c->parts[i].fault);
-        if (tep_make_dirs(dir, err)) goto undo;
-        snprintf(s->from, sizeof s->from, "%s/fault=%d", c->work, c->parts[i].fault);
-        snprintf(s->to, sizeof s->to, "%s/run=%s", dir, c->run_esc);
-        if (c->sync) sync_dir(s->from);
-        if (!exists(s->to)) {
-            if (rename(s->from, s->to) != 0) {
-                tep_error_set_errno(err, TEP_ERR_IO, "cannot publish the run's folder", s->to);
-                goto undo;
-            }
-        } else if (renameat2(AT_FDCWD, s->from, AT_FDCWD, s->to, RENAME_EXCHANGE) == 0) {
-            s->exchanged = true;
-        } else if (errno == EINVAL || errno == ENOSYS || errno == ENOTSUP) {
-            snprintf(s->aside, sizeof s->aside, "%s/old-fault=%d", c->work, c->parts[i].fault);
-            if (rename(s->to, s->aside) != 0 || rename(s->from, s->to) != 0) {
-                tep_error_set_errno(err, TEP_ERR_IO, "cannot replace the run's folder", s->to);
-                if (exists(s->aside) && !exists(s->to)) rename(s->aside, s->to);
-                goto undo;
-            }
-        } else {
-            tep_error_set_errno(err, TEP_ERR_IO, "cannot replace the run's folder", s->to);
-            goto undo;
-        }
-        nswaps++;
-        if (c->sync) sync_dir(dir);
-    }
-    /* 2. folders of fault labels the new version does not have */
-    snprintf(dir, sizeof dir, "%s/%s", c->root, LAKE_DATA_DIR);
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *e;
-        int stale = 0;
-        while ((e = readdir(d))) {
-            int fault;
-            char extra;
-            if (sscanf(e->d_name, "fault=%d%c", &fault, &extra) != 1) continue;
-            bool ours = false;
-            for (size_t i = 0; i < c->nparts && !ours; i++)
-                ours = c->parts[i].fault == fault;
-            if (ours) continue;
-            char old[LAKE_PATH_MAX], aside[LAKE_PATH_MAX];
-            snprintf(old, sizeof old, "%s/%s/run=%s", dir, e->d_name, c->run_esc);
-            if (!exists(old)) continue;
-            snprintf(aside, sizeof aside, "%s/stale-%d", c->work, stale++);
-            if (rename(old, aside) != 0) {
-                tep_error_set_errno(err, TEP_ERR_IO,
-                                    "the new version of the run is published, but its old "
-                                    "folder for another fault label could not be removed",
-                                    old);
-                closedir(d);
-                goto done;
-            }
-        }
-        closedir(d);
-    }
-    /* 3. the runs-table row, last */
-    char runs_dir[LAKE_PATH_MAX], from[LAKE_PATH_MAX], to[LAKE_PATH_MAX];
-    snprintf(runs_dir, sizeof runs_dir, "%s/%s/run=%s", c->root, LAKE_RUNS_DIR, c->run_esc);
-    snprintf(from, sizeof from, "%s/%s", c->work, LAKE_RUNS_FILE);
-    snprintf(to, sizeof to, "%s/%s", runs_dir, LAKE_RUNS_FILE);
-    if (tep_make_dirs(runs_dir, err)) goto done;
-    if (rename(from, to) != 0) {
-        tep_error_set_errno(err, TEP_ERR_IO, "cannot publish the run's runs.parquet", to);
+    struct strlist published = {0};
+    struct moves moves = {0};
+    char data_dir[LAKE_PATH_MAX], rel[LAKE_PATH_MAX], dest[LAKE_PATH_MAX],
+        dest_parent[LAKE_PATH_MAX], from[LAKE_PATH_MAX], runs_dir[LAKE_PATH_MAX],
+        runs_to[LAKE_PATH_MAX], runs_from[LAKE_PATH_MAX], aside[LAKE_PATH_MAX];
+    const char *what = NULL, *where = NULL;
+    char *parts = parts_json(c, meta->fault);
+    int rc = -1, lock = -1;
+    if (!parts) {
+        tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
         goto done;
     }
+    /* one publish at a time per lake: the steps of two writers never interleave (the
+     * kernel drops the lock of a process that dies) */
+    char staging[LAKE_PATH_MAX];
+    snprintf(staging, sizeof staging, "%s/%s", c->root, LAKE_STAGING_DIR);
+    lock = open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (lock < 0 || flock(lock, LOCK_EX) != 0) {
+        tep_error_set_errno(err, TEP_ERR_IO, "cannot lock the lake for publishing", staging);
+        goto done;
+    }
+    snprintf(runs_from, sizeof runs_from, "%s/%s", c->work, LAKE_RUNS_FILE);
+    if (write_runs_file(c, runs_from, meta, "complete", parts, err)) goto done;
+    snprintf(data_dir, sizeof data_dir, "%s/%s", c->root, LAKE_DATA_DIR);
+    run_folder(c, meta->fault, rel, sizeof rel);
+    snprintf(dest, sizeof dest, "%s/%s", c->root, rel);
+    snprintf(dest_parent, sizeof dest_parent, "%s/%s/%s=%d", c->root, LAKE_DATA_DIR,
+             LAKE_RUN_FAULT_KEY, meta->fault);
+    snprintf(from, sizeof from, "%s/%s", c->work, LAKE_WORK_DATA);
+    snprintf(runs_dir, sizeof runs_dir, "%s/%s/run=%s", c->root, LAKE_RUNS_DIR, c->run_esc);
+    snprintf(runs_to, sizeof runs_to, "%s/%s", runs_dir, LAKE_RUNS_FILE);
+    if (tep_make_dirs(dest_parent, err) || tep_make_dirs(runs_dir, err) ||
+        find_published(c, data_dir, &published, err))
+        goto done;
+    moves.cap = published.n + 4;
+    if (!(moves.v = calloc(moves.cap, sizeof *moves.v))) {
+        tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    if (c->sync) {
+        sync_dir(from);
+        sync_dir(c->work);
+    }
+    /* 1. withdraw the published runs row: from here on no runs row names the run */
+    snprintf(aside, sizeof aside, "%s/old-%s", c->work, LAKE_RUNS_FILE);
+    if (exists(runs_to) && move_path(&moves, runs_to, aside, false)) {
+        what = "cannot withdraw the run's published runs.parquet", where = runs_to;
+        goto undo;
+    }
     if (c->sync) sync_dir(runs_dir);
-    tep_info("lake", "run %s: published %s/%s/fault=*/run=%s", meta->run_id, c->root, LAKE_DATA_DIR,
-             c->run_esc);
+    /* 2. a published version under another run_fault goes first: never two versions */
+    for (size_t i = 0; i < published.n; i++) {
+        if (strcmp(published.v[i], dest) == 0) continue;
+        snprintf(aside, sizeof aside, "%s/old-%zu", c->work, i);
+        if (move_path(&moves, published.v[i], aside, false)) {
+            what = "cannot move the run's previous version away", where = published.v[i];
+            goto undo;
+        }
+        if (c->sync) {
+            char *slash = strrchr(published.v[i], '/');
+            *slash = '\0';
+            sync_dir(published.v[i]);
+        }
+    }
+    /* 3. the run's folder: one rename (or one exchange with the published one) */
+    if (!exists(dest)) {
+        if (move_path(&moves, from, dest, false)) {
+            what = "cannot publish the run's folder", where = dest;
+            goto undo;
+        }
+    } else if (move_path(&moves, from, dest, true)) {
+        if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP) {
+            what = "cannot replace the run's folder", where = dest;
+            goto undo;
+        }
+        snprintf(aside, sizeof aside, "%s/old-%s", c->work, LAKE_WORK_DATA);
+        if (move_path(&moves, dest, aside, false) || move_path(&moves, from, dest, false)) {
+            what = "cannot replace the run's folder", where = dest;
+            goto undo;
+        }
+    }
+    if (c->sync) sync_dir(dest_parent);
+    /* 4. the runs row of the new version, last */
+    if (move_path(&moves, runs_from, runs_to, false)) {
+        what = "cannot publish the run's runs.parquet", where = runs_to;
+        goto undo;
+    }
+    if (c->sync) sync_dir(runs_dir);
+    tep_info("lake", "run %s: published %s/%s", meta->run_id, c->root, rel);
     rc = 0;
     goto done;
 undo:
-    undo_swaps(swaps, nswaps);
+    tep_error_set_errno(err, TEP_ERR_IO, what, where);
+    undo_moves(&moves);
 done:
-    free(swaps);
+    if (lock >= 0) close(lock);
+    strlist_free(&published);
+    free(moves.v);
+    free(parts);
     return rc;
 }
 
@@ -1306,8 +1299,9 @@ static int add_label(int **labels, size_t *n, int fault)
     return 0;
 }
 
-/* Fault labels of the run's published version, from its runs.parquet (none when
- * the run was never stored). */
+/* run_fault values named in the run's published runs.parquet (none when the run
+ * was never stored): its `parts`, complete or publishing, name every key the run
+ * may have. */
 static int previous_labels(struct lake_ctx *c, int **labels, size_t *n, struct tep_error *err)
 {
     char key[1400], path[LAKE_PATH_MAX];
@@ -1336,9 +1330,10 @@ static int previous_labels(struct lake_ctx *c, int **labels, size_t *n, struct t
         goto unreadable;
     }
     if (tep_pq_read_string(r, 0, (size_t)col, parts, err) != 0) goto unreadable;
-    for (const char *p = parts[0] ? parts[0] : ""; (p = strstr(p, "/fault=")); p++) {
+    static const char key_at[] = "/" LAKE_RUN_FAULT_KEY "=";
+    for (const char *p = parts[0] ? parts[0] : ""; (p = strstr(p, key_at)); p++) {
         int fault;
-        if (sscanf(p, "/fault=%d/", &fault) == 1 && add_label(labels, n, fault)) {
+        if (sscanf(p + strlen(key_at), "%d/", &fault) == 1 && add_label(labels, n, fault)) {
             tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
             goto done;
         }
@@ -1355,53 +1350,97 @@ done:
     return rc;
 }
 
+/* JSON array of the keys of `a` then those of `b` not in `a`, each without the
+ * lake's prefix; NULL when out of memory. */
+static char *keys_json(const struct lake_ctx *c, const struct strlist *a, const struct strlist *b)
+{
+    size_t skip = c->prefix[0] ? strlen(c->prefix) + 1 : 0, cap = 3, n = 0;
+    for (size_t i = 0; i < a->n; i++)
+        cap += 2 * strlen(a->v[i]) + 3;
+    for (size_t i = 0; i < b->n; i++)
+        cap += 2 * strlen(b->v[i]) + 3;
+    char *s = malloc(cap);
+    if (!s) return NULL;
+    s[n++] = '[';
+    for (size_t pass = 0; pass < 2; pass++) {
+        const struct strlist *l = pass ? b : a;
+        for (size_t i = 0; i < l->n; i++) {
+            if (pass && strlist_has(a, l->v[i])) continue;
+            if (n > 1) s[n++] = ',';
+            s[n++] = '"';
+            for (const char *p = l->v[i] + (strlen(l->v[i]) >= skip ? skip : 0); *p; p++) {
+                if (*p == '"' || *p == '\\') s[n++] = '\\';
+                s[n++] = *p;
+            }
+            s[n++] = '"';
+        }
+    }
+    s[n++] = ']';
+    s[n] = '\0';
+    return s;
+}
+
+/* Write the runs row (`status`, `parts`) to the work area and PUT it. */
+static int put_runs_row(struct lake_ctx *c, const struct tep_run_meta *meta, const char *status,
+                        const char *parts, struct tep_error *err)
+{
+    char local[LAKE_PATH_MAX], key[1400];
+    snprintf(local, sizeof local, "%s/%s-%s", c->work, status, LAKE_RUNS_FILE);
+    s3_key(c, key, sizeof key, "%s/run=%s/%s", LAKE_RUNS_DIR, c->run_esc, LAKE_RUNS_FILE);
+    if (write_runs_file(c, local, meta, status, parts, err)) return -1;
+    return s3_simple(c, "PUT", key, local, NULL, err);
+}
+
 static int publish_s3(struct lake_ctx *c, const struct tep_run_meta *meta, struct tep_error *err)
 {
     struct strlist finals = {0}, old = {0};
     int *labels = NULL;
     size_t nlabels = 0;
-    char local[LAKE_PATH_MAX], key[1400], tmp[1400], prefix[1400];
+    char local[LAKE_PATH_MAX], rel[LAKE_PATH_MAX], key[1400], tmp[1400], prefix[1400];
+    char *json = NULL;
+    bool changed = false; /* a final key was deleted or replaced */
     int rc = -1;
+    run_folder(c, meta->fault, rel, sizeof rel);
     /* 1. upload every part under the temporary prefix */
-    for (size_t i = 0; i < c->nparts; i++)
-        for (size_t k = 0; k < c->parts[i].nparts; k++) {
-            part_path(c, &c->parts[i], k, local, sizeof local);
-            s3_key(c, tmp, sizeof tmp, "%s/%s/fault=%d/run=%s/part-%04zu.parquet", LAKE_TMP_PREFIX,
-                   c->commit, c->parts[i].fault, c->run_esc, k);
-            s3_key(c, key, sizeof key, "%s/fault=%d/run=%s/part-%04zu.parquet", LAKE_DATA_DIR,
-                   c->parts[i].fault, c->run_esc, k);
-            if (s3_simple(c, "PUT", tmp, local, NULL, err)) goto done;
-            if (strlist_add(&c->tmp_keys, tmp) || strlist_add(&finals, key)) goto nomem;
-        }
-    /* 2. the run's published keys: under each fault label of the new version and of
-     * the published one (its runs.parquet lists its parts); a listing per label keeps
-     * this independent of the lake's size (and of delimiter listings, which some
-     * S3-compatible servers get wrong for nested prefixes) */
-    for (size_t i = 0; i < c->nparts; i++)
-        if (add_label(&labels, &nlabels, c->parts[i].fault)) goto nomem;
+    for (size_t k = 0; k < c->nparts; k++) {
+        part_path(c, k, local, sizeof local);
+        s3_key(c, tmp, sizeof tmp, "%s/%s/%s/part-%04zu.parquet", LAKE_TMP_PREFIX, c->commit, rel,
+               k);
+        s3_key(c, key, sizeof key, "%s/part-%04zu.parquet", rel, k);
+        if (s3_simple(c, "PUT", tmp, local, NULL, err)) goto done;
+        if (strlist_add(&c->tmp_keys, tmp) || strlist_add(&finals, key)) goto nomem;
+    }
+    /* 2. the run's published keys: under the new run_fault and those its published
+     * runs row names; a listing per label keeps this independent of the lake's size
+     * (and of delimiter listings, which some S3-compatible servers get wrong for
+     * nested prefixes) */
+    if (add_label(&labels, &nlabels, meta->fault)) goto nomem;
     if (previous_labels(c, &labels, &nlabels, err)) goto done;
     for (size_t i = 0; i < nlabels; i++) {
-        s3_key(c, prefix, sizeof prefix, "%s/fault=%d/run=%s/", LAKE_DATA_DIR, labels[i],
-               c->run_esc);
+        s3_key(c, prefix, sizeof prefix, "%s/%s=%d/run=%s/", LAKE_DATA_DIR, LAKE_RUN_FAULT_KEY,
+               labels[i], c->run_esc);
         if (s3_list(c, prefix, &old, err)) goto done;
     }
-    /* 3. server-side copies to the final keys (each replaces its object atomically) */
-    for (size_t i = 0; i < finals.n; i++)
-        if (s3_simple(c, "PUT", finals.v[i], NULL, c->tmp_keys.v[i], err)) goto done;
-    /* 4. keys of the previous version that the new one does not have */
-    for (size_t i = 0; i < old.n; i++)
-        if (!strlist_has(&finals, old.v[i]) && s3_simple(c, "DELETE", old.v[i], NULL, NULL, err)) {
-            tep_error_prefix(err,
-                             "the new version of run %s is stored, but an old part could "
-                             "not be deleted",
-                             meta->run_id);
-            goto done;
-        }
-    /* 5. the runs-table row, last */
-    snprintf(local, sizeof local, "%s/%s", c->work, LAKE_RUNS_FILE);
-    s3_key(c, key, sizeof key, "%s/run=%s/%s", LAKE_RUNS_DIR, c->run_esc, LAKE_RUNS_FILE);
-    if (s3_simple(c, "PUT", key, local, NULL, err)) goto done;
-    /* 6. temporary keys: a failure only leaves garbage under _tmp/ */
+    /* 3. the runs row says `publishing` and names every key the run may have */
+    if (!(json = keys_json(c, &old, &finals))) goto nomem;
+    if (put_runs_row(c, meta, "publishing", json, err)) goto done;
+    /* 4. old keys the copies do not overwrite go first: a changed run_fault never
+     * shows two versions */
+    for (size_t i = 0; i < old.n; i++) {
+        if (strlist_has(&finals, old.v[i])) continue;
+        if (s3_simple(c, "DELETE", old.v[i], NULL, NULL, err)) goto unpublish;
+        changed = true;
+    }
+    /* 5. server-side copies to the final keys (each replaces its object atomically) */
+    for (size_t i = 0; i < finals.n; i++) {
+        if (s3_simple(c, "PUT", finals.v[i], NULL, c->tmp_keys.v[i], err)) goto unpublish;
+        changed = true;
+    }
+    /* 6. the runs row of the complete run, last */
+    free(json);
+    if (!(json = parts_json(c, meta->fault))) goto nomem;
+    if (put_runs_row(c, meta, "complete", json, err)) goto unpublish;
+    /* 7. temporary keys: a failure only leaves garbage under _tmp/ */
     for (size_t i = 0; i < c->tmp_keys.n; i++) {
         struct tep_error ignored;
         if (s3_simple(c, "DELETE", c->tmp_keys.v[i], NULL, NULL, &ignored))
@@ -1409,16 +1448,34 @@ static int publish_s3(struct lake_ctx *c, const struct tep_run_meta *meta, struc
                      ignored.message);
     }
     strlist_free(&c->tmp_keys);
-    tep_info("lake", "run %s: %zu part(s) stored under %s/%s/fault=*/run=%s", meta->run_id,
-             finals.n, c->root, LAKE_DATA_DIR, c->run_esc);
+    tep_info("lake", "run %s: %zu part(s) stored under %s/%s", meta->run_id, finals.n, c->root,
+             rel);
     rc = 0;
     goto done;
 nomem:
     tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
+    goto done;
+unpublish:
+    if (changed) {
+        tep_error_prefix(err,
+                         "run %s is partly replaced in %s (its runs row says publishing until "
+                         "the run is stored again)",
+                         meta->run_id, c->root);
+        goto done;
+    }
+    /* nothing changed yet: the previous runs row back (or none, for a new run) */
+    snprintf(local, sizeof local, "%s/previous-%s", c->work, LAKE_RUNS_FILE);
+    s3_key(c, key, sizeof key, "%s/run=%s/%s", LAKE_RUNS_DIR, c->run_esc, LAKE_RUNS_FILE);
+    struct tep_error ignored;
+    if (exists(local) ? s3_simple(c, "PUT", key, local, NULL, &ignored)
+                      : s3_simple(c, "DELETE", key, NULL, NULL, &ignored))
+        tep_warn("lake", "run %s: cannot restore its runs row %s: %s", meta->run_id, key,
+                 ignored.message);
 done:
     strlist_free(&finals);
     strlist_free(&old);
     free(labels);
+    free(json);
     return rc;
 }
 
@@ -1435,11 +1492,7 @@ static int lake_end_run(struct tep_stage *stage, struct tep_run_meta *meta, stru
     (void)tail;
     struct lake_ctx *c = stage->ctx;
     if (!c->in_run) return tep_error_set(err, TEP_ERR_INTERNAL, "lake: end_run outside a run");
-    for (size_t i = 0; i < c->nparts; i++)
-        if (close_part(&c->parts[i], err)) return -1;
-    char path[LAKE_PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", c->work, LAKE_RUNS_FILE);
-    if (write_runs_file(c, path, meta, err)) return -1;
+    if (close_part(c, err)) return -1;
     if ((c->s3 ? publish_s3(c, meta, err) : publish_local(c, meta, err)) != 0) return -1;
     discard_work(c);
     reset_run(c);
@@ -1450,10 +1503,8 @@ static void lake_abort_run(struct tep_stage *stage, struct tep_run_meta *meta)
 {
     struct lake_ctx *c = stage->ctx;
     if (!c || !c->in_run) return;
-    for (size_t i = 0; i < c->nparts; i++) {
-        tep_pq_writer_abort(c->parts[i].w);
-        c->parts[i].w = NULL;
-    }
+    tep_pq_writer_abort(c->w);
+    c->w = NULL;
     for (size_t i = 0; i < c->tmp_keys.n; i++) {
         struct tep_error ignored;
         if (s3_simple(c, "DELETE", c->tmp_keys.v[i], NULL, NULL, &ignored))
@@ -1477,22 +1528,13 @@ static void lake_destroy(struct tep_stage *stage)
     struct lake_ctx *c = stage->ctx;
     if (!c) return;
     if (c->in_run) {
-        for (size_t i = 0; i < c->nparts; i++) {
-            tep_pq_writer_abort(c->parts[i].w);
-            c->parts[i].w = NULL;
-        }
+        tep_pq_writer_abort(c->w);
+        c->w = NULL;
         discard_work(c);
     }
     reset_run(c);
-    free(c->parts);
     free(c->coldata);
     free(c->run_ids);
-    free(c->idx);
-    free(c->g_sample);
-    free(c->g_time);
-    free(c->g_fault);
-    free(c->g_values);
-    free(c->colptr);
     if (c->curl) curl_easy_cleanup(c->curl);
     free(c);
     stage->ctx = NULL;
@@ -1500,7 +1542,8 @@ static void lake_destroy(struct tep_stage *stage)
 
 const struct tep_stage_plugin tep_store_parquet_plugin = {
     .name = "parquet",
-    .description = "Parquet data lake in a folder or on S3 (Hive-partitioned by fault and run)",
+    .description =
+        "Parquet data lake in a folder or on S3 (Hive-partitioned by the run's fault and run)",
     .kind = TEP_STAGE_OUTPUT,
     .config_keys = lake_keys,
     .options_size = sizeof(struct lake_options),

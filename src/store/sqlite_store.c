@@ -156,7 +156,14 @@ static int sqlite_init(struct tep_stage *stage, struct tep_error *err)
     if (exec(c, "PRAGMA page_size=65536; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-8192;",
              err) != 0)
         return -1;
-    if (exec(c, schema_sql, err) != 0) return -1;
+    /* the tables appear together or not at all (a kill between two CREATEs left a
+     * store with `runs` alone); IMMEDIATE waits for a concurrent writer instead of
+     * failing when two processes create the same new file */
+    if (exec(c, "BEGIN IMMEDIATE", err) != 0) return -1;
+    if (exec(c, schema_sql, err) != 0 || exec(c, "COMMIT", err) != 0) {
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
     if (sqlite3_create_module(c->db, "tep_frame_feed", &feed_module, c) != SQLITE_OK)
         return db_error(c, err, "cannot register the row feed");
     /* A bulk load leaves gigabytes of dirty pages that the commit's fsync would write all

@@ -2,17 +2,21 @@
  * local folder or under s3://bucket/prefix on an S3-compatible server.
  *
  * Layout under the root (a folder, or the bucket's key prefix):
- *   tep_processed/fault=<k>/run=<run>/part-0000.parquet   processed rows
- *   runs/run=<run>/runs.parquet                           the run's runs-table row
- *   _staging/ (local) or _tmp/<commit>/ (S3)              work in progress, never read
- * <k> is the row's fault label (the `fault` column): a run whose label changes
- * at the fault onset has one directory per label, so the partition value and
- * the column always agree and `WHERE fault = 1` prunes exactly. <run> is the
- * run id escaped for a path: every byte other than A-Z a-z 0-9 '.' '_' '-' is
- * written %XX (upper-case hex of the UTF-8 byte), e.g. "a.csv#2" -> "a.csv%232",
- * "x/y=1 z" -> "x%2Fy%3D1%20z" (Hive's escaping; Spark and Hive decode it); the
- * exact id is also in every row's run_id column. Part files hold run_id,
- * sample, time_h, fault and the frame's value columns, one row group per chunk.
+ *   tep_processed/run_fault=<k>/run=<run>/part-NNNN.parquet  processed rows
+ *   runs/run=<run>/runs.parquet                              the run's runs-table row
+ *   _staging/ (local) or _tmp/<commit>/ (S3)                 work in progress, never read
+ * <k> is the run's own fault (the runs table's `fault`: its main disturbance, 0 =
+ * normal, -1 when its rows carry several disturbances), so all of a run's files lie in one folder,
+ * published whole by one rename, and `WHERE run_fault = 6` prunes to the runs of fault 6. The key
+ * is not called `fault`: that is the row's own label (0 before the onset), a column of every file,
+ * and a Hive reader gives a partition key precedence over a file column of the same name
+ * (DuckDB 1.5 reads fault=5/ as 5 whatever the file says). <run> is the run id escaped for a path:
+ * every byte other than A-Z a-z 0-9 '.' '_'
+ * '-' is written %XX (upper-case hex of the UTF-8 byte), e.g. "a.csv#2" ->
+ * "a.csv%232", "x/y=1 z" -> "x%2Fy%3D1%20z" (Hive's escaping; Spark and Hive
+ * decode it); the exact id is also in every row's run_id column. Part files hold
+ * run_id, sample, time_h, fault and the frame's value columns in the run's row
+ * order, one row group per chunk, a new part after part_max_rows rows.
  * Readers: DuckDB's read_parquet over the recursive glob of *.parquet under
  * <root>/tep_processed with hive_partitioning = true (and union_by_name = true
  * when runs were made with other preprocessing columns); Spark and Trino read

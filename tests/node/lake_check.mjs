@@ -4,9 +4,9 @@
 //   node lake_check.mjs compare LAKE_ROOT SQLITE_TSV
 //       every row of <root>/tep_processed (hive_partitioning) equals the SQLite dump
 //       (sqlite3 -header -separator TAB, every column through quote(); ordered by
-//       run_id, sample): same rows, columns, doubles bit for bit, nulls; the fault
-//       partition equals the fault column of every file, the run partition equals
-//       run_id once URL-decoded
+//       run_id, sample): same rows, columns, doubles bit for bit, nulls; the run
+//       partition equals run_id once URL-decoded, the run_fault partition equals the
+//       run's fault in <root>/runs, and each run lies in one run_fault folder
 //   node lake_check.mjs compare-runs LAKE_ROOT SQLITE_TSV
 //       <root>/runs rows (ordered by run_id) equal the SQLite runs dump (its columns)
 //   node lake_check.mjs counts LAKE_ROOT     "run<TAB>fault<TAB>rows" per partition
@@ -67,13 +67,16 @@ async function compareDump(sqlSource, tsv, order) {
 if (cmd === 'compare') {
   const [n, m] = await compareDump(lake(a), b, 'run_id, sample');
   const cols = (await rows(`DESCRIBE SELECT * FROM ${lake(a)}`)).map((r) => r[0]);
-  if (!cols.includes('run') || !cols.includes('fault')) die(`no run/fault partition columns: ${cols}`);
+  if (!cols.includes('run') || !cols.includes('run_fault')) die(`no run/run_fault partition columns: ${cols}`);
   const [[badRun]] = await rows(`SELECT count(*) FROM ${lake(a)} WHERE run <> run_id`);
   const [[badFault]] = await rows(
-    `SELECT count(*) FROM read_parquet(${lit(a + '/tep_processed/**/*.parquet')}, filename = true, hive_partitioning = false, union_by_name = true)
-      WHERE regexp_extract(filename, '/fault=([0-9]+)/', 1)::INTEGER <> fault`);
-  if (badRun !== 0n || badFault !== 0n) die(`${badRun} rows whose run partition is not run_id, ${badFault} whose fault partition is not fault`);
-  console.log(`lake = SQLite: ${n} rows x ${m} columns identical; run and fault partitions agree with run_id and fault`);
+    `SELECT count(*) FROM ${lake(a)} d LEFT JOIN ${runsOf(a)} r ON d.run_id = r.run_id
+      WHERE r.fault IS NULL OR d.run_fault <> r.fault`);
+  const [[split]] = await rows(
+    `SELECT count(*) FROM (SELECT run_id FROM ${lake(a)} GROUP BY run_id HAVING count(DISTINCT run_fault) > 1)`);
+  if (badRun !== 0n || badFault !== 0n || split !== 0n)
+    die(`${badRun} rows whose run partition is not run_id, ${badFault} whose run_fault partition is not their run's fault, ${split} runs in several folders`);
+  console.log(`lake = SQLite: ${n} rows x ${m} columns identical; run and run_fault partitions agree with run_id and the runs table`);
 } else if (cmd === 'compare-runs') {
   const [n, m] = await compareDump(runsOf(a), b, 'run_id');
   console.log(`runs table = SQLite's: ${n} runs x ${m} columns identical`);
