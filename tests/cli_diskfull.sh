@@ -8,6 +8,8 @@
 #     no journal left; the store takes a new run afterwards;
 #   tep run into the Parquet lake: exit 1 naming the file and "No space left on
 #     device", the lake byte for byte as it was, no work folder or temporary file;
+#   tep run refitting the normal-operation model into a full output_dir: exit 1 naming
+#     scaler.json, the old scaler.json byte for byte as it was, no temporary left;
 #   tep simulate --output x.csv / x.parquet over an existing good file: exit 1 naming
 #     the file and "No space left on device", the old file byte for byte as it was,
 #     nothing else left in the folder.
@@ -90,6 +92,30 @@ sums "$full" >after.txt
 expect "lake: a run too large for the disk: exit 1 naming the file, 'No space left on device' (${out##*$'\n'})" \
   '[ $rc -eq 1 ] && grep -q "$full/lake/.*No space left on device" <<<"$out"'
 expect "lake: byte for byte as before, no work folder or temporary file left" 'cmp -s before.txt after.txt'
+
+# ---- the normal-operation model (scaler.json) on a full disk: refitting fails cleanly
+mount_full 1m
+cat >scaler.yaml <<EOF
+data: {source: simulator, output_dir: $full/model}
+simulator: {faults: [0], hours: 2}
+preprocessing:
+  refit: true
+  steps:
+    - normalize: {method: zscore, fit_on: normal}
+storage: {type: sqlite, connection_string: scaler.db}
+EOF
+"$TEP" run -c scaler.yaml --quiet --log-level warn
+expect "scaler.json: a first model fits" '[ $? -eq 0 ] && [ -s "$full/model/scaler.json" ]'
+if mountpoint -q "$full"; then # fill every free block of the tmpfs (never anything else)
+  dd if=/dev/zero of="$full/filler" bs=4k 2>/dev/null
+fi
+sums "$full" >before.txt
+out=$("$TEP" run -c scaler.yaml --quiet 2>&1)
+rc=$?
+sums "$full" >after.txt
+expect "scaler.json: no room for the refitted model: exit 1 naming it, 'No space left on device' (${out##*$'\n'})" \
+  '[ $rc -eq 1 ] && grep -q "$full/model/scaler.json.*No space left on device" <<<"$out"'
+expect "scaler.json: the old model byte for byte as it was, no temporary left" 'cmp -s before.txt after.txt'
 
 # ---- tep simulate --output: CSV, then Parquet, over a good file
 mount_full 1m

@@ -17,7 +17,7 @@ set -u
 TEP=${TEP:-build/tep}
 TEP_TEST_DATA=${TEP_TEST_DATA:-${TEP_BUILD_DIR:-build}/testdata}
 case $TEP_TEST_DATA in /*) ;; *) TEP_TEST_DATA=$PWD/$TEP_TEST_DATA ;; esac
-tmp=$(mktemp -d)
+tmp=$(mktemp -d) && [ -d "$tmp" ] || { echo "FAIL: cannot make a scratch folder (mktemp -d)"; exit 1; }
 trap 'rm -rf "$tmp"' EXIT
 fails=0
 passes=0
