@@ -86,8 +86,8 @@ for word in parquet s3 minio; do
     expect "type $word into s3://tep-lake/$word: exit 0" '[ $? -eq 0 ]'
     parts "$word" >"$word.parts"
 done
-expect "parquet: parts of both runs, fault partitions 0 and 1" \
-    '[ "$(cut -d/ -f2,3 parquet.parts | sort -u | tr "\n" " ")" = "fault=0/run=sim_idv00_seed4651207995_1h fault=0/run=sim_idv01_seed4651207995_1h fault=1/run=sim_idv01_seed4651207995_1h " ]'
+expect "parquet: parts of both runs, one folder each under the run's fault" \
+    '[ "$(cut -d/ -f2,3 parquet.parts | sort -u | tr "\n" " ")" = "run_fault=0/run=sim_idv00_seed4651207995_1h run_fault=1/run=sim_idv01_seed4651207995_1h " ]'
 # the parts differ only in the configuration hash they carry (same length): same sizes
 expect "s3 = parquet: the same part keys, the same sizes" 'cmp -s parquet.parts s3.parts'
 expect "minio = parquet: the same part keys, the same sizes" 'cmp -s parquet.parts minio.parts'
