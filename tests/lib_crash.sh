@@ -108,3 +108,13 @@ phase_summary() {
   for p in "${!phases[@]}"; do out+="$p: ${phases[$p]}; "; done
   printf '%s\n' "${out%; }"
 }
+
+# The verdict of a loop of random kills into a store: every kill checked, and at least a
+# third of them interrupted a run (else the kills missed the runs). Uses $kills,
+# $interrupted, $checked and $stored_counts (runs in the store after each kill).
+random_kills_verdict() {
+  echo "kill phases: $(phase_summary)"
+  echo "runs in the store after each kill: $stored_counts"
+  expect "$kills random kills ($interrupted interrupted a run): the store intact after each ($checked checked)" \
+    '[ $checked -eq $kills ] && [ $((interrupted * 3)) -ge "$kills" ]'
+}
