@@ -124,8 +124,8 @@ static const char *const data_file_keys[] = {"input_dir", "file_format", "patter
                                              "nan_as_missing", "ignore_unknown_columns",
                                              "max_line_bytes", NULL};
 
-int tep_pipeline_open(struct tep_pipeline *p, const char *config_path, bool quiet,
-                      struct tep_error *err)
+int tep_pipeline_configure(struct tep_pipeline *p, const char *config_path, bool quiet,
+                           struct tep_error *err)
 {
     memset(p, 0, sizeof *p);
     if (tep_config_load(&p->cfg, config_path, err) != 0) return -1;
@@ -209,9 +209,9 @@ int tep_pipeline_open(struct tep_pipeline *p, const char *config_path, bool quie
                                                      &tep_store_parquet_plugin};
     const struct tep_stage_plugin *store = stores[so.type];
     static const char *const storage_own_keys[] = {"type", NULL};
+    p->noutputs = 1; /* before the setup, so that tep_pipeline_close frees a failed one */
     if (stage_setup(p, &p->outputs[0], store, storage, "storage", storage_own_keys, err))
         return -1;
-    p->noutputs = 1;
 
     /* analysis: (optional) */
     yaml_node_t *analysis = tep_config_child(&p->cfg, root, "analysis");
@@ -223,7 +223,16 @@ int tep_pipeline_open(struct tep_pipeline *p, const char *config_path, bool quie
     if (!p->analysis.json[0])
         snprintf(p->analysis.json, sizeof p->analysis.json, "%s/analysis.json", p->env.output_dir);
 
+    return 0;
+}
+
+int tep_pipeline_open(struct tep_pipeline *p, const char *config_path, bool quiet,
+                      struct tep_error *err)
+{
+    if (tep_pipeline_configure(p, config_path, quiet, err) != 0) return -1;
     /* create everything */
+    yaml_node_t *storage = tep_config_child(&p->cfg, tep_config_root(&p->cfg), "storage");
+    const struct tep_stage_plugin *store = p->outputs[0].plugin;
     if (tep_make_dirs(p->env.output_dir, err) != 0) return -1;
     if (p->input.plugin->init(&p->input, err) != 0) return -1;
     if (p->prep.plugin->init(&p->prep, err) != 0) return -1;
