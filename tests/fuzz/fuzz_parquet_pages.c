@@ -1,0 +1,145 @@
+/* fuzz_parquet_pages.c - libFuzzer target: Parquet pages and encodings
+ * (src/io/parquet_read.c: page headers, codecs, levels, PLAIN, dictionary, DELTA_*,
+ * BYTE_STREAM_SPLIT, data pages V1 and V2).
+ *
+ * Mutating a whole file mostly breaks its footer, so here the input is one column
+ * chunk and the harness writes a valid footer around it:
+ *   byte 0: physical type (bits 0-1: DOUBLE, INT32, INT64, BYTE_ARRAY; bit 2: the
+ *           unsupported BOOLEAN instead)
+ *   byte 1: bit 0 OPTIONAL (else REQUIRED), bit 1 converted type UTF8, bit 2 name
+ *           the column as a key (time_h, fault, sample, run_id) instead of xmeas_1
+ *   byte 2: codec (bits 0-1: UNCOMPRESSED, SNAPPY, ZSTD, GZIP)
+ *   bytes 3-4: rows of the row group (little-endian)
+ *   the rest: the chunk (page headers and pages), placed at offset 4.
+ * The column is read with each typed reader that applies, as a frame, and last
+ * through tep_reader as a pipeline input (chunk_rows from byte 2, bits 2-3).
+ * tests/fuzz/make_seeds.c cuts such chunks out of real files.
+ */
+#include "fuzz_common.h"
+#include "io/parquet.h"
+#include "io/thrift_compact.h"
+
+#define HEADER_BYTES 5
+
+/* The file: "PAR1", the chunk, FileMetaData, its length, "PAR1". */
+static uint8_t *build_file(const uint8_t *data, size_t size, size_t *file_size)
+{
+    static const int physical[4] = {TEP_PQ_PHYS_DOUBLE, TEP_PQ_PHYS_INT32, TEP_PQ_PHYS_INT64,
+                                    TEP_PQ_PHYS_BYTE_ARRAY};
+    static const char *const key_names[4] = {"time_h", "fault", "sample", "run_id"};
+    static const int codecs[4] = {TEP_PQ_WIRE_UNCOMPRESSED, TEP_PQ_WIRE_SNAPPY, TEP_PQ_WIRE_ZSTD,
+                                  TEP_PQ_WIRE_GZIP};
+    int type = (data[0] & 4) ? TEP_PQ_PHYS_BOOLEAN : physical[data[0] & 3];
+    bool optional = data[1] & 1, utf8 = data[1] & 2;
+    const char *name = (data[1] & 4) ? key_names[data[0] & 3] : "xmeas_1";
+    int codec = codecs[data[2] & 3];
+    int64_t rows = (int64_t)data[3] | (int64_t)data[4] << 8;
+    const uint8_t *chunk = data + HEADER_BYTES;
+    size_t chunk_len = size - HEADER_BYTES;
+
+    struct tep_tc_encoder e;
+    tep_tc_encoder_init(&e);
+    tep_tc_struct_begin(&e);
+    tep_tc_field_i32(&e, 1, 1); /* version */
+    tep_tc_field_list_begin(&e, 2, TEP_TC_STRUCT, 2);
+    tep_tc_struct_begin(&e); /* the root */
+    tep_tc_field_string(&e, 4, "schema");
+    tep_tc_field_i32(&e, 5, 1);
+    tep_tc_struct_end(&e);
+    tep_tc_struct_begin(&e); /* the column */
+    tep_tc_field_i32(&e, 1, type);
+    tep_tc_field_i32(&e, 3, optional ? TEP_PQ_OPTIONAL : TEP_PQ_REQUIRED);
+    tep_tc_field_string(&e, 4, name);
+    if (utf8) tep_tc_field_i32(&e, 6, TEP_PQ_CONVERTED_UTF8);
+    tep_tc_struct_end(&e);
+    tep_tc_field_i64(&e, 3, rows);
+    tep_tc_field_list_begin(&e, 4, TEP_TC_STRUCT, 1);
+    tep_tc_struct_begin(&e); /* RowGroup */
+    tep_tc_field_list_begin(&e, 1, TEP_TC_STRUCT, 1);
+    tep_tc_struct_begin(&e); /* ColumnChunk */
+    tep_tc_field_i64(&e, 2, 4);
+    tep_tc_field_struct_begin(&e, 3); /* ColumnMetaData */
+    tep_tc_field_i32(&e, 1, type);
+    tep_tc_field_list_begin(&e, 2, TEP_TC_I32, 1);
+    tep_tc_elem_i32(&e, TEP_PQ_ENC_PLAIN);
+    tep_tc_field_list_begin(&e, 3, TEP_TC_BINARY, 1);
+    tep_tc_elem_string(&e, name);
+    tep_tc_field_i32(&e, 4, codec);
+    tep_tc_field_i64(&e, 5, rows);
+    tep_tc_field_i64(&e, 6, (int64_t)chunk_len);
+    tep_tc_field_i64(&e, 7, (int64_t)chunk_len);
+    tep_tc_field_i64(&e, 9, 4);
+    tep_tc_struct_end(&e);
+    tep_tc_struct_end(&e);
+    tep_tc_field_i64(&e, 2, (int64_t)chunk_len);
+    tep_tc_field_i64(&e, 3, rows);
+    tep_tc_struct_end(&e);
+    tep_tc_struct_end(&e);
+    if (e.failed) fuzz_die("footer encoding failed");
+
+    *file_size = 4 + chunk_len + e.len + 8;
+    uint8_t *file = malloc(*file_size);
+    if (!file) fuzz_die("out of memory");
+    memcpy(file, "PAR1", 4);
+    memcpy(file + 4, chunk, chunk_len);
+    memcpy(file + 4 + chunk_len, e.data, e.len);
+    uint8_t *tail = file + 4 + chunk_len + e.len;
+    for (int i = 0; i < 4; i++)
+        tail[i] = (uint8_t)(e.len >> (8 * i));
+    memcpy(tail + 4, "PAR1", 4);
+    tep_tc_encoder_free(&e);
+    return file;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < HEADER_BYTES) return 0;
+    size_t file_size;
+    uint8_t *file = build_file(data, size, &file_size);
+    const char *path = fuzz_input_path(file, file_size, "chunk.parquet");
+    free(file);
+    struct tep_error err;
+    tep_error_clear(&err);
+    struct tep_pq_reader *r = tep_pq_reader_open(path, &err);
+    if (!r) fuzz_die(err.message); /* the footer is valid by construction */
+    size_t rows = tep_pq_reader_row_group_rows(r, 0);
+    const struct tep_pq_column_info *info = tep_pq_reader_column(r, 0);
+    double *d = malloc((rows ? rows : 1) * sizeof *d);
+    int64_t *i64 = malloc((rows ? rows : 1) * sizeof *i64);
+    int32_t *i32 = malloc((rows ? rows : 1) * sizeof *i32);
+    char **s = malloc((rows ? rows : 1) * sizeof *s);
+    uint8_t *valid = malloc(rows ? rows : 1);
+    if (!d || !i64 || !i32 || !s || !valid) fuzz_die("out of memory");
+    int rc = 0;
+    switch (info->type) {
+    case TEP_PQ_DOUBLE: rc = tep_pq_read_double(r, 0, 0, d, valid, &err); break;
+    case TEP_PQ_INT32:
+    case TEP_PQ_INT64:
+        rc = tep_pq_read_int64(r, 0, 0, i64, valid, &err);
+        tep_pq_read_int32(r, 0, 0, i32, NULL, &err);
+        tep_pq_read_double(r, 0, 0, d, NULL, &err);
+        break;
+    case TEP_PQ_STRING:
+        rc = tep_pq_read_string(r, 0, 0, s, &err);
+        if (rc == 0) tep_pq_free_strings(s, rows);
+        break;
+    default:
+        if (tep_pq_read_double(r, 0, 0, d, valid, &err) == 0) fuzz_die("read an unsupported type");
+        break;
+    }
+    if (rc != 0 && (err.code == TEP_OK || !err.message[0])) fuzz_die("an error without a message");
+    struct tep_frame *frame = tep_frame_new(0);
+    if (!frame) fuzz_die("out of memory");
+    tep_pq_read_frame(r, 0, frame, &err);
+    tep_frame_free(frame);
+    free(d);
+    free(i64);
+    free(i32);
+    free(s);
+    free(valid);
+    tep_pq_reader_close(r);
+    struct tep_reader_options opt = {.format = TEP_FORMAT_PARQUET,
+                                     .chunk_rows = fuzz_chunk_rows(data[2] >> 2)};
+    fuzz_read_file(path, &opt);
+    return 0;
+}
