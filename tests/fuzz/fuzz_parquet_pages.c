@@ -11,8 +11,10 @@
  *   byte 2: codec (bits 0-1: UNCOMPRESSED, SNAPPY, ZSTD, GZIP)
  *   bytes 3-4: rows of the row group (little-endian)
  *   the rest: the chunk (page headers and pages), placed at offset 4.
- * The column is read with each typed reader that applies, as a frame, and last
- * through tep_reader as a pipeline input (chunk_rows from byte 2, bits 2-3).
+ * The column is read with each typed reader that applies (int32, int64 and double
+ * reads of an integer column must agree row by row), as a frame (equal to the
+ * double read), and last through tep_reader as a pipeline input, in two chunk
+ * sizes (chunk_rows from byte 2, bits 2-3).
  * tests/fuzz/make_seeds.c cuts such chunks out of real files.
  */
 #include "fuzz_common.h"
@@ -104,21 +106,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!r) fuzz_die(err.message); /* the footer is valid by construction */
     size_t rows = tep_pq_reader_row_group_rows(r, 0);
     const struct tep_pq_column_info *info = tep_pq_reader_column(r, 0);
-    double *d = malloc((rows ? rows : 1) * sizeof *d);
-    int64_t *i64 = malloc((rows ? rows : 1) * sizeof *i64);
-    int32_t *i32 = malloc((rows ? rows : 1) * sizeof *i32);
-    char **s = malloc((rows ? rows : 1) * sizeof *s);
-    uint8_t *valid = malloc(rows ? rows : 1);
-    if (!d || !i64 || !i32 || !s || !valid) fuzz_die("out of memory");
-    int rc = 0;
+    size_t cap = rows ? rows : 1;
+    double *d = malloc(cap * sizeof *d);
+    int64_t *i64 = malloc(cap * sizeof *i64);
+    int32_t *i32 = malloc(cap * sizeof *i32);
+    char **s = malloc(cap * sizeof *s);
+    uint8_t *valid = malloc(cap), *valid2 = malloc(cap);
+    if (!d || !i64 || !i32 || !s || !valid || !valid2) fuzz_die("out of memory");
+    int rc = 0, rc_double = -1;
     switch (info->type) {
-    case TEP_PQ_DOUBLE: rc = tep_pq_read_double(r, 0, 0, d, valid, &err); break;
+    case TEP_PQ_DOUBLE: rc = rc_double = tep_pq_read_double(r, 0, 0, d, valid, &err); break;
     case TEP_PQ_INT32:
-    case TEP_PQ_INT64:
+    case TEP_PQ_INT64: {
+        /* the typed readers must agree on every row they both read */
         rc = tep_pq_read_int64(r, 0, 0, i64, valid, &err);
-        tep_pq_read_int32(r, 0, 0, i32, NULL, &err);
-        tep_pq_read_double(r, 0, 0, d, NULL, &err);
+        int rc32 = tep_pq_read_int32(r, 0, 0, i32, valid2, &err);
+        if (rc32 == 0 && rc != 0) fuzz_die("int32 read where int64 failed");
+        for (size_t i = 0; rc32 == 0 && i < rows; i++)
+            if (valid2[i] != valid[i] || (valid[i] && i32[i] != i64[i]))
+                fuzz_die("int32 and int64 reads differ");
+        rc_double = tep_pq_read_double(r, 0, 0, d, valid2, &err);
+        if ((rc_double == 0) != (rc == 0)) fuzz_die("double and int64 reads disagree");
+        for (size_t i = 0; rc == 0 && i < rows; i++)
+            if (valid2[i] != valid[i] || (valid[i] ? d[i] != (double)i64[i] : !isnan(d[i])))
+                fuzz_die("double and int64 reads differ");
         break;
+    }
     case TEP_PQ_STRING:
         rc = tep_pq_read_string(r, 0, 0, s, &err);
         if (rc == 0) tep_pq_free_strings(s, rows);
@@ -130,13 +143,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc != 0 && (err.code == TEP_OK || !err.message[0])) fuzz_die("an error without a message");
     struct tep_frame *frame = tep_frame_new(0);
     if (!frame) fuzz_die("out of memory");
-    tep_pq_read_frame(r, 0, frame, &err);
+    /* a value column read as a frame holds what read_double gave */
+    if (tep_pq_read_frame(r, 0, frame, &err) == 0 && rc_double == 0 && frame->ncols == 1) {
+        if (frame->nrows != rows) fuzz_die("frame rows differ");
+        for (size_t i = 0; i < rows; i++)
+            if (memcmp(&frame->cols[0].data[i], &d[i], sizeof d[i]) != 0 &&
+                !(isnan(d[i]) && isnan(frame->cols[0].data[i])))
+                fuzz_die("frame and double reads differ");
+    }
     tep_frame_free(frame);
     free(d);
     free(i64);
     free(i32);
     free(s);
     free(valid);
+    free(valid2);
     tep_pq_reader_close(r);
     struct tep_reader_options opt = {.format = TEP_FORMAT_PARQUET,
                                      .chunk_rows = fuzz_chunk_rows(data[2] >> 2)};
