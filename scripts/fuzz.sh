@@ -9,7 +9,8 @@
 #   scripts/fuzz.sh replay [TARGET...]  replay the seed corpora only (a single input: run
 #                                       $FUZZ_BUILD/fuzz/fuzz_<target> FILE)
 #   scripts/fuzz.sh seeds               regenerate the seed corpora in tests/fuzz/corpus
-# Targets: csv ndjson braatz parquet_file parquet_pages thrift config numparse (default: all).
+# Targets: csv ndjson braatz parquet_file parquet_pages thrift config numparse model_json scaler
+# (default: all).
 # Seeds are read from tests/fuzz/corpus/<target> (never written); inputs the fuzzer finds go to
 # $FUZZ_BUILD/corpus/<target>, crashes, leaks, timeouts and out-of-memory inputs to
 # $FUZZ_BUILD/artifacts/<target>/. The summary gives per target the executions, executions per
@@ -18,7 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${FUZZ_BUILD:-build-fuzz}
-all_targets=(csv ndjson braatz parquet_file parquet_pages thrift config numparse)
+all_targets=(csv ndjson braatz parquet_file parquet_pages thrift config numparse model_json scaler)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
@@ -102,7 +103,7 @@ replay)
   for t in "${targets[@]}"; do replay "$t"; done
   ;;
 *)
-  sed -n '2,17p' "$0" >&2
+  sed -n '2,18p' "$0" >&2
   exit 2
   ;;
 esac

@@ -9,7 +9,9 @@
  *                   BYTE_STREAM_SPLIT), located through their footers;
  *   parquet_file/   frame files of our writer (keys, several row groups, nulls);
  *   thrift/         the footers of all those files and the first page headers;
- *   braatz/         small valid d00.dat, d01.dat and d01_te.dat and broken ones.
+ *   braatz/         small valid d00.dat, d01.dat and d01_te.dat and broken ones;
+ *   model_json/     PCA models (static and dynamic) fitted on synthetic data;
+ *   scaler/         scaler.json models (z-score and robust) fitted on synthetic data.
  * Usage: make_seeds SOURCE_DIR  (writes SOURCE_DIR/tests/fuzz/corpus/...)
  */
 #include <math.h>
@@ -21,9 +23,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "analysis/pca.h"
 #include "core/frame.h"
 #include "io/parquet.h"
 #include "io/thrift_compact.h"
+#include "prep/scaler.h"
 
 static char corpus[4096];
 
@@ -372,6 +376,75 @@ static void braatz_seed(const char *seed, uint8_t option, int lines, int per_lin
     free(text);
 }
 
+/* ---- models ----------------------------------------------------------------------- */
+
+/* Four smooth, correlated synthetic variables. */
+static double synthetic(size_t row, size_t var)
+{
+    return sin(0.3 * (double)row + (double)var) + 0.01 * (double)(row * (var + 1) % 17);
+}
+
+static void model_seeds(void)
+{
+    enum { ROWS = 60, VARS = 4 };
+    static const char *const names[VARS] = {"xmeas_1", "xmeas_9", "xmv_3", "xmeas_21"};
+    double x[ROWS * VARS];
+    for (size_t i = 0; i < ROWS; i++)
+        for (size_t j = 0; j < VARS; j++)
+            x[i * VARS + j] = synthetic(i, j);
+    for (int lags = 0; lags <= 1; lags++) {
+        struct tep_pca_options opt;
+        tep_pca_options_default(&opt);
+        opt.lags = (size_t)lags;
+        opt.ncomp = 2;
+        opt.var_names = lags ? NULL : names;
+        struct tep_pca_model *m = NULL;
+        struct tep_error err;
+        char *text = NULL;
+        if (tep_pca_fit(x, ROWS, VARS, &opt, &m, &err) || !(text = tep_pca_model_to_json(m, &err)))
+            die("cannot make a model seed", err.message);
+        write_bytes("model_json", lags ? "dpca_lags1.json" : "pca_named.json", text, strlen(text),
+                    NULL, 0);
+        free(text);
+        tep_pca_model_free(m);
+    }
+}
+
+static void scaler_seeds(void)
+{
+    static const char *const names[3] = {"xmeas_1", "xmeas_9", "xmv_12"};
+    static const int vars[3] = {0, 8, 52};
+    for (int method = TEP_PREP_SCALE_ZSCORE; method <= TEP_PREP_SCALE_ROBUST; method += 2) {
+        struct tep_error err;
+        struct tep_prep_fit_options opt;
+        tep_prep_fit_options_init(&opt);
+        opt.method = method;
+        struct tep_prep_scaler *s = tep_prep_scaler_new(&opt, &err);
+        struct tep_frame *f = tep_frame_new(30);
+        if (!s || !f) die("cannot make a scaler seed", err.message);
+        for (int c = 0; c < 3; c++)
+            tep_frame_add_column(f, names[c], vars[c], &err);
+        f->nrows = 30;
+        for (size_t i = 0; i < f->nrows; i++) {
+            f->sample[i] = (int64_t)i + 1;
+            f->time_h[i] = 0.05 * (double)(i + 1);
+            f->fault[i] = i >= 25;
+            for (size_t c = 0; c < 3; c++)
+                f->cols[c].data[i] = i % 11 == 4 ? NAN : synthetic(i, c);
+        }
+        char path[4400];
+        snprintf(path, sizeof path, "%s/scaler", corpus);
+        mkdir(path, 0777);
+        snprintf(path, sizeof path, "%s/scaler/%s.json", corpus,
+                 method == TEP_PREP_SCALE_ZSCORE ? "zscore" : "robust");
+        if (tep_prep_scaler_fit_chunk(s, f, &err) || tep_prep_scaler_fit_finish(s, &err) ||
+            tep_prep_scaler_save(s, path, &err))
+            die("cannot make a scaler seed", err.message);
+        tep_frame_free(f);
+        tep_prep_scaler_free(s);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) die("usage: make_seeds SOURCE_DIR", NULL);
@@ -396,6 +469,8 @@ int main(int argc, char **argv)
     braatz_seed("d01_one_line_too_many.dat", 2 | 3 << 3, 480, 52, "1 2 3\n");
     braatz_seed("d01_te_bad_value.dat", 3 | 1 << 3, 10, 52, "1 2 x3\n");
     braatz_seed("bad_name.dat", 7, 4, 52, NULL);
+    model_seeds();
+    scaler_seeds();
     rmdir(tmp);
     return 0;
 }

@@ -113,3 +113,13 @@ printf '1.%0800d1' 0 >"$corpus/numparse/long_digits"
 
 # Parquet files as they are.
 cp tests/data/parquet/*.parquet "$corpus/parquet_file/"
+
+# Model files (the valid ones come from make_seeds): broken ones.
+mkdir -p "$corpus/model_json" "$corpus/scaler"
+printf '{"format": "tep-pca-model", "version": 1, "nvars": 2' >"$corpus/model_json/bad_truncated.json"
+printf '[1, 2, 3]\n' >"$corpus/model_json/bad_not_object.json"
+sed 's/"nvars": 4/"nvars": 40000000000/' "$corpus/model_json/pca_named.json" >"$corpus/model_json/bad_huge_shape.json"
+sed '0,/"std": \[/s//"std": [-1, /' "$corpus/model_json/pca_named.json" >"$corpus/model_json/bad_std.json"
+printf '{"format": "tep-prep-scaler", "version": 1, "method": "zscore", "columns": [{"name": "xmeas_1"}]}\n' >"$corpus/scaler/bad_column.json"
+sed 's/"method": "zscore"/"method": "median"/' "$corpus/scaler/zscore.json" >"$corpus/scaler/bad_method.json"
+printf '{"format": "tep-prep-scaler", "columns": [' >"$corpus/scaler/bad_truncated.json"
