@@ -3,7 +3,7 @@
  * BYTE_STREAM_SPLIT, data pages V1 and V2).
  *
  * Mutating a whole file mostly breaks its footer, so here the input is one column
- * chunk and the harness writes a valid footer around it:
+ * chunk and the harness writes a valid footer around it (parquet_chunk_file.h):
  *   byte 0: physical type (bits 0-1: DOUBLE, INT32, INT64, BYTE_ARRAY; bit 2: the
  *           unsupported BOOLEAN instead)
  *   byte 1: bit 0 OPTIONAL (else REQUIRED), bit 1 converted type UTF8, bit 2 name
@@ -19,11 +19,11 @@
  */
 #include "fuzz_common.h"
 #include "io/parquet.h"
-#include "io/thrift_compact.h"
+#include "parquet_chunk_file.h"
 
 #define HEADER_BYTES 5
 
-/* The file: "PAR1", the chunk, FileMetaData, its length, "PAR1". */
+/* The file for an input: its header bytes describe the column, the rest is the chunk. */
 static uint8_t *build_file(const uint8_t *data, size_t size, size_t *file_size)
 {
     static const int physical[4] = {TEP_PQ_PHYS_DOUBLE, TEP_PQ_PHYS_INT32, TEP_PQ_PHYS_INT64,
@@ -31,65 +31,16 @@ static uint8_t *build_file(const uint8_t *data, size_t size, size_t *file_size)
     static const char *const key_names[4] = {"time_h", "fault", "sample", "run_id"};
     static const int codecs[4] = {TEP_PQ_WIRE_UNCOMPRESSED, TEP_PQ_WIRE_SNAPPY, TEP_PQ_WIRE_ZSTD,
                                   TEP_PQ_WIRE_GZIP};
-    int type = (data[0] & 4) ? TEP_PQ_PHYS_BOOLEAN : physical[data[0] & 3];
-    bool optional = data[1] & 1, utf8 = data[1] & 2;
-    const char *name = (data[1] & 4) ? key_names[data[0] & 3] : "xmeas_1";
-    int codec = codecs[data[2] & 3];
-    int64_t rows = (int64_t)data[3] | (int64_t)data[4] << 8;
-    const uint8_t *chunk = data + HEADER_BYTES;
-    size_t chunk_len = size - HEADER_BYTES;
-
-    struct tep_tc_encoder e;
-    tep_tc_encoder_init(&e);
-    tep_tc_struct_begin(&e);
-    tep_tc_field_i32(&e, 1, 1); /* version */
-    tep_tc_field_list_begin(&e, 2, TEP_TC_STRUCT, 2);
-    tep_tc_struct_begin(&e); /* the root */
-    tep_tc_field_string(&e, 4, "schema");
-    tep_tc_field_i32(&e, 5, 1);
-    tep_tc_struct_end(&e);
-    tep_tc_struct_begin(&e); /* the column */
-    tep_tc_field_i32(&e, 1, type);
-    tep_tc_field_i32(&e, 3, optional ? TEP_PQ_OPTIONAL : TEP_PQ_REQUIRED);
-    tep_tc_field_string(&e, 4, name);
-    if (utf8) tep_tc_field_i32(&e, 6, TEP_PQ_CONVERTED_UTF8);
-    tep_tc_struct_end(&e);
-    tep_tc_field_i64(&e, 3, rows);
-    tep_tc_field_list_begin(&e, 4, TEP_TC_STRUCT, 1);
-    tep_tc_struct_begin(&e); /* RowGroup */
-    tep_tc_field_list_begin(&e, 1, TEP_TC_STRUCT, 1);
-    tep_tc_struct_begin(&e); /* ColumnChunk */
-    tep_tc_field_i64(&e, 2, 4);
-    tep_tc_field_struct_begin(&e, 3); /* ColumnMetaData */
-    tep_tc_field_i32(&e, 1, type);
-    tep_tc_field_list_begin(&e, 2, TEP_TC_I32, 1);
-    tep_tc_elem_i32(&e, TEP_PQ_ENC_PLAIN);
-    tep_tc_field_list_begin(&e, 3, TEP_TC_BINARY, 1);
-    tep_tc_elem_string(&e, name);
-    tep_tc_field_i32(&e, 4, codec);
-    tep_tc_field_i64(&e, 5, rows);
-    tep_tc_field_i64(&e, 6, (int64_t)chunk_len);
-    tep_tc_field_i64(&e, 7, (int64_t)chunk_len);
-    tep_tc_field_i64(&e, 9, 4);
-    tep_tc_struct_end(&e);
-    tep_tc_struct_end(&e);
-    tep_tc_field_i64(&e, 2, (int64_t)chunk_len);
-    tep_tc_field_i64(&e, 3, rows);
-    tep_tc_struct_end(&e);
-    tep_tc_struct_end(&e);
-    if (e.failed) fuzz_die("footer encoding failed");
-
-    *file_size = 4 + chunk_len + e.len + 8;
-    uint8_t *file = malloc(*file_size);
+    struct pq_chunk_column col = {
+        .physical = (data[0] & 4) ? TEP_PQ_PHYS_BOOLEAN : physical[data[0] & 3],
+        .optional = data[1] & 1,
+        .utf8 = data[1] & 2,
+        .name = (data[1] & 4) ? key_names[data[0] & 3] : "xmeas_1",
+        .codec = codecs[data[2] & 3],
+        .rows = (int64_t)data[3] | (int64_t)data[4] << 8,
+    };
+    uint8_t *file = pq_chunk_file(&col, data + HEADER_BYTES, size - HEADER_BYTES, file_size);
     if (!file) fuzz_die("out of memory");
-    memcpy(file, "PAR1", 4);
-    memcpy(file + 4, chunk, chunk_len);
-    memcpy(file + 4 + chunk_len, e.data, e.len);
-    uint8_t *tail = file + 4 + chunk_len + e.len;
-    for (int i = 0; i < 4; i++)
-        tail[i] = (uint8_t)(e.len >> (8 * i));
-    memcpy(tail + 4, "PAR1", 4);
-    tep_tc_encoder_free(&e);
     return file;
 }
 
