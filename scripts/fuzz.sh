@@ -58,10 +58,12 @@ fuzz() {
   local t=$1 seconds=$2 log="$build/logs/fuzz_$t.log" rc=0
   mkdir -p "$build/logs" "$build/corpus/$t" "$build/artifacts/$t"
   echo "fuzzing $t for $seconds s ..." >&2
+  local started=$SECONDS
   # shellcheck disable=SC2046
   "$build/fuzz/fuzz_$t" $(target_options "$t") -max_total_time="$seconds" \
     -artifact_prefix="$build/artifacts/$t/" "$build/corpus/$t" "tests/fuzz/corpus/$t" \
     >"$log" 2>&1 || rc=$?
+  local elapsed=$((SECONDS - started))
   local execs rate cov ft corp
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
@@ -75,7 +77,7 @@ fuzz() {
     failed=1
   fi
   summary+=("$(printf '%-14s %12s execs %8s/s %5s s  cov %6s  ft %7s  corpus %-12s %s' "$t" \
-    "${execs:-?}" "${rate:-?}" "$seconds" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$result")")
+    "${execs:-?}" "${rate:-?}" "$elapsed" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$result")")
 }
 
 mode=${1:-run}
