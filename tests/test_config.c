@@ -5,7 +5,8 @@
  * ignored depending on the reader); equal keys in different mappings are fine.
  * Nesting deeper than TEP_CFG_DEPTH_MAX levels is an error at the line and column
  * of the first level too many, found before the tree is built (100k levels took
- * over a minute). tep_pipeline_configure (tep run -c without side effects) reports
+ * over a minute); so are more than TEP_CFG_ANCHORS_MAX anchors or aliases (libyaml
+ * resolves aliases in quadratic time). tep_pipeline_configure (tep run -c without side effects) reports
  * both, and frees a store stage whose keys were rejected.
  */
 #include <stdbool.h>
@@ -158,6 +159,41 @@ static void test_nesting_depth(void)
               err.message);
 }
 
+/* `n` keys k<i> with an anchor each, then `m` keys r<i> aliasing the last anchor. */
+static char *anchors_and_aliases(int n, int m)
+{
+    size_t cap = (size_t)(n + m) * 32 + 1, used = 0;
+    char *text = malloc(cap);
+    text[0] = '\0';
+    for (int i = 0; i < n; i++)
+        used += (size_t)snprintf(text + used, cap - used, "k%d: &a%d x\n", i, i);
+    for (int i = 0; i < m; i++)
+        used += (size_t)snprintf(text + used, cap - used, "r%d: *a%d\n", i, n - 1);
+    return text;
+}
+
+static void test_anchors_and_aliases(void)
+{
+    char *text = anchors_and_aliases(TEP_CFG_ANCHORS_MAX, TEP_CFG_ANCHORS_MAX);
+    struct tep_error err = load("many_ok.yaml", text);
+    CHECK_MSG(err.code == TEP_OK, "%s", err.message);
+    free(text);
+
+    text = anchors_and_aliases(TEP_CFG_ANCHORS_MAX + 1, 0);
+    err = load("anchors.yaml", text);
+    /* line 1001 is "k1000: &a1000 x": the anchor starts at column 8 */
+    check_error(&err, "anchors.yaml", TEP_CFG_ANCHORS_MAX + 1, 8,
+                "too many anchors (&name): expected at most 1000");
+    free(text);
+
+    text = anchors_and_aliases(1, 20000); /* 20k of each took 3 s before the limit */
+    err = load("aliases.yaml", text);
+    /* line 1002 is "r1000: *a0", the 1001st alias, at column 8 */
+    check_error(&err, "aliases.yaml", TEP_CFG_ANCHORS_MAX + 2, 8,
+                "too many aliases (*name): expected at most 1000");
+    free(text);
+}
+
 static void test_pipeline_configure(void)
 {
     struct tep_pipeline p;
@@ -205,6 +241,7 @@ int main(void)
     tmp_dir = tep_test_tmpdir("test_config");
     RUN(test_duplicate_keys);
     RUN(test_nesting_depth);
+    RUN(test_anchors_and_aliases);
     RUN(test_pipeline_configure);
     CHECK_DONE();
 }

@@ -28,16 +28,19 @@ static int yaml_syntax_error(const yaml_parser_t *parser, const char *name, stru
                             parser->context ? " " : "", parser->context ? parser->context : "");
 }
 
-/* First pass over the events: reject nesting deeper than TEP_CFG_DEPTH_MAX before
- * libyaml builds the tree (its scanner slows down quadratically with the depth:
- * 100k levels took over a minute), and syntax errors. */
-static int check_depth(const char *name, const char *text, size_t len, struct tep_error *err)
+/* First pass over the events, before libyaml builds the tree: reject nesting deeper
+ * than TEP_CFG_DEPTH_MAX (libyaml's scanner slows down quadratically with the depth:
+ * 100k levels took over a minute) and more than TEP_CFG_ANCHORS_MAX anchors or
+ * aliases (its loader looks each alias up among all anchors: 20k of each took 3 s),
+ * and syntax errors. */
+static int check_structure(const char *name, const char *text, size_t len,
+                           struct tep_error *err)
 {
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser))
         return tep_error_set(err, TEP_ERR_NOMEM, "cannot initialise the YAML parser");
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    int depth = 0, rc = -1;
+    int depth = 0, anchors = 0, aliases = 0, rc = -1;
     for (;;) {
         yaml_event_t event;
         if (!yaml_parser_parse(&parser, &event)) {
@@ -45,18 +48,30 @@ static int check_depth(const char *name, const char *text, size_t len, struct te
             break;
         }
         yaml_event_type_t type = event.type;
+        const yaml_char_t *anchor = type == YAML_SCALAR_EVENT ? event.data.scalar.anchor
+                                    : type == YAML_SEQUENCE_START_EVENT
+                                        ? event.data.sequence_start.anchor
+                                    : type == YAML_MAPPING_START_EVENT
+                                        ? event.data.mapping_start.anchor
+                                        : NULL;
         if (type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT) depth++;
         if (type == YAML_SEQUENCE_END_EVENT || type == YAML_MAPPING_END_EVENT) depth--;
-        if (depth > TEP_CFG_DEPTH_MAX) {
+        anchors += anchor != NULL;
+        aliases += type == YAML_ALIAS_EVENT;
+        char limit[128] = "";
+        if (depth > TEP_CFG_DEPTH_MAX)
+            snprintf(limit, sizeof limit,
+                     "nesting too deep: expected at most %d levels of nested mappings and lists",
+                     TEP_CFG_DEPTH_MAX);
+        else if (anchors > TEP_CFG_ANCHORS_MAX || aliases > TEP_CFG_ANCHORS_MAX)
+            snprintf(limit, sizeof limit, "too many %s: expected at most %d",
+                     anchors > TEP_CFG_ANCHORS_MAX ? "anchors (&name)" : "aliases (*name)",
+                     TEP_CFG_ANCHORS_MAX);
+        if (limit[0])
             tep_error_set_at(err, TEP_ERR_CONFIG, name, (long)event.start_mark.line + 1,
-                             (long)event.start_mark.column + 1,
-                             "nesting too deep: expected at most %d levels of nested mappings "
-                             "and lists",
-                             TEP_CFG_DEPTH_MAX);
-            yaml_event_delete(&event);
-            break;
-        }
+                             (long)event.start_mark.column + 1, "%s", limit);
         yaml_event_delete(&event);
+        if (limit[0]) break;
         if (type == YAML_STREAM_END_EVENT) {
             rc = 0;
             break;
@@ -138,7 +153,7 @@ int tep_config_load_string(struct tep_config *cfg, const char *name, const char 
     snprintf(cfg->path, sizeof cfg->path, "%s", name);
     size_t len = strlen(text);
     hex_sha256((const unsigned char *)text, len, cfg->sha256);
-    if (check_depth(name, text, len, err) != 0) return -1;
+    if (check_structure(name, text, len, err) != 0) return -1;
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser))
         return tep_error_set(err, TEP_ERR_NOMEM, "cannot initialise the YAML parser");
