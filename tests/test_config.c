@@ -6,8 +6,8 @@
  * Nesting deeper than TEP_CFG_DEPTH_MAX levels is an error at the line and column
  * of the first level too many, found before the tree is built (100k levels took
  * over a minute); so are more than TEP_CFG_ANCHORS_MAX anchors or aliases (libyaml
- * resolves aliases in quadratic time). tep_pipeline_configure (tep run -c without side effects) reports
- * both, and frees a store stage whose keys were rejected.
+ * resolves aliases in quadratic time). tep_pipeline_configure (tep run -c without side effects)
+ * reports both, and frees a store stage whose keys were rejected.
  */
 #include <stdbool.h>
 

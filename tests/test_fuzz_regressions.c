@@ -29,8 +29,8 @@ static const char *tmp_dir;
 
 /* Run `load(arg, err)` in a child limited to 1 GiB of address space; returns 0 when
  * it failed with a message containing `expected`, 2 when it succeeded. */
-static int fails_within_1gib(int (*load)(const void *arg, struct tep_error *err),
-                             const void *arg, const char *expected)
+static int fails_within_1gib(int (*load)(const void *arg, struct tep_error *err), const void *arg,
+                             const char *expected)
 {
     fflush(NULL);
     pid_t pid = fork();
@@ -69,15 +69,17 @@ static int model_fails_within_1gib(const char *text, const char *expected)
 static void test_model_claiming_a_huge_shape(void)
 {
     /* the input fuzz_model_json found, reduced by libFuzzer */
-    const char *found = "{\n \"format\": \"tep-pca-model\",\n \"version\": 1,\n \"method\": \"pca\",\n"
-                        " \"nvars\": 400000000,\n  \"lags\": 0,\n \"components\": 2,\n"
-                        " \"ponule\": \"fixed\",\n \"n_train\": 86,\n \"laphadings\": []\n}";
+    const char *found =
+        "{\n \"format\": \"tep-pca-model\",\n \"version\": 1,\n \"method\": \"pca\",\n"
+        " \"nvars\": 400000000,\n  \"lags\": 0,\n \"components\": 2,\n"
+        " \"ponule\": \"fixed\",\n \"n_train\": 86,\n \"laphadings\": []\n}";
     CHECK_EQ_INT(model_fails_within_1gib(found, "model: 'mean' must be an array of 400000000 "
                                                 "numbers (found no array of 0)"),
                  0);
     /* a complete model whose arrays are short */
     const char *complete =
-        "{\"format\": \"tep-pca-model\", \"version\": 1, \"method\": \"dpca\", \"nvars\": 200000000,"
+        "{\"format\": \"tep-pca-model\", \"version\": 1, \"method\": \"dpca\", \"nvars\": "
+        "200000000,"
         " \"lags\": 1, \"components\": 2, \"component_rule\": \"fixed\", \"n_train\": 9,"
         " \"alpha\": 0.99, \"limits\": {\"t2\": 1, \"q\": 1}, \"mean\": [0, 0], \"std\": [1, 1],"
         " \"eigenvalues\": [2, 1], \"loadings\": [[1, 0], [0, 1]]}";
@@ -173,7 +175,8 @@ static void test_zstd_page_without_content_size(void)
                                    "zstd page does not decompress to the declared 2147483647 "
                                    "bytes"),
                  0);
-    const char *short_claim = zstd_page_file("zstd_9.parquet", 9); /* more than one raw block of 8 */
+    const char *short_claim =
+        zstd_page_file("zstd_9.parquet", 9); /* more than one raw block of 8 */
     tep_error_clear(&err);
     CHECK_EQ_INT(read_first_double(short_claim, &err), -1);
     CHECK_MSG(strstr(err.message, "zstd"), "%s", err.message);

@@ -33,8 +33,7 @@ static int yaml_syntax_error(const yaml_parser_t *parser, const char *name, stru
  * 100k levels took over a minute) and more than TEP_CFG_ANCHORS_MAX anchors or
  * aliases (its loader looks each alias up among all anchors: 20k of each took 3 s),
  * and syntax errors. */
-static int check_structure(const char *name, const char *text, size_t len,
-                           struct tep_error *err)
+static int check_structure(const char *name, const char *text, size_t len, struct tep_error *err)
 {
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser))
@@ -48,12 +47,11 @@ static int check_structure(const char *name, const char *text, size_t len,
             break;
         }
         yaml_event_type_t type = event.type;
-        const yaml_char_t *anchor = type == YAML_SCALAR_EVENT ? event.data.scalar.anchor
-                                    : type == YAML_SEQUENCE_START_EVENT
-                                        ? event.data.sequence_start.anchor
-                                    : type == YAML_MAPPING_START_EVENT
-                                        ? event.data.mapping_start.anchor
-                                        : NULL;
+        const yaml_char_t *anchor =
+            type == YAML_SCALAR_EVENT           ? event.data.scalar.anchor
+            : type == YAML_SEQUENCE_START_EVENT ? event.data.sequence_start.anchor
+            : type == YAML_MAPPING_START_EVENT  ? event.data.mapping_start.anchor
+                                                : NULL;
         if (type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT) depth++;
         if (type == YAML_SEQUENCE_END_EVENT || type == YAML_MAPPING_END_EVENT) depth--;
         anchors += anchor != NULL;
@@ -110,8 +108,8 @@ static int check_duplicate_keys(struct tep_config *cfg, struct tep_error *err)
     int rc = 0;
     for (yaml_node_t *node = cfg->doc.nodes.start; node < cfg->doc.nodes.top && rc == 0; node++) {
         if (node->type != YAML_MAPPING_NODE) continue;
-        size_t n = 0, npairs = (size_t)(node->data.mapping.pairs.top -
-                                        node->data.mapping.pairs.start);
+        size_t n = 0,
+               npairs = (size_t)(node->data.mapping.pairs.top - node->data.mapping.pairs.start);
         if (npairs < 2) continue;
         if (npairs > cap) {
             struct key_ref *grown = realloc(refs, npairs * sizeof *refs);
@@ -123,8 +121,8 @@ static int check_duplicate_keys(struct tep_config *cfg, struct tep_error *err)
             cap = npairs;
         }
         for (size_t i = 0; i < npairs; i++) {
-            yaml_node_t *key = yaml_document_get_node(&cfg->doc,
-                                                       node->data.mapping.pairs.start[i].key);
+            yaml_node_t *key =
+                yaml_document_get_node(&cfg->doc, node->data.mapping.pairs.start[i].key);
             if (!key || key->type != YAML_SCALAR_NODE) continue;
             refs[n++] = (struct key_ref){(const char *)key->data.scalar.value,
                                          key->data.scalar.length, key, i};

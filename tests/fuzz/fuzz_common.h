@@ -175,7 +175,8 @@ static inline void fuzz_read_once(const char *path, const struct tep_reader_opti
         return;
     }
     fuzz_note("open", &out->err);
-    if (out->err.code == TEP_OK || !out->err.message[0]) fuzz_die("an open error without a message");
+    if (out->err.code == TEP_OK || !out->err.message[0])
+        fuzz_die("an open error without a message");
 }
 
 /* Read `path` twice, in chunks of opt->chunk_rows and of another size: the chunk size

@@ -42,7 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (i < size && (text[i] == '+' || text[i] == '-')) i++;
     bool digit = i < size && text[i] >= '0' && text[i] <= '9';
     bool dot_digit = i + 1 < size && text[i] == '.' && text[i + 1] >= '0' && text[i + 1] <= '9';
-    bool hex = digit && text[i] == '0' && i + 1 < size && (text[i + 1] == 'x' || text[i + 1] == 'X');
+    bool hex =
+        digit && text[i] == '0' && i + 1 < size && (text[i + 1] == 'x' || text[i + 1] == 'X');
     if (!digit && !dot_digit) {
         if (stop) fail("a number where none starts", copy, size);
     } else if (!stop) {

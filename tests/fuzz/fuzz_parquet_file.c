@@ -27,7 +27,9 @@ static void read_column(struct tep_pq_reader *r, size_t g, size_t c, size_t rows
     uint8_t *valid = malloc(rows);
     if (!d || !i64 || !i32 || !s || !valid) fuzz_die("out of memory");
     switch (info->type) {
-    case TEP_PQ_DOUBLE: tep_pq_read_double(r, g, c, d, valid, &err); break;
+    case TEP_PQ_DOUBLE:
+        tep_pq_read_double(r, g, c, d, valid, &err);
+        break;
     case TEP_PQ_INT32:
     case TEP_PQ_INT64:
         tep_pq_read_double(r, g, c, d, valid, &err);

@@ -66,7 +66,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!d || !i64 || !i32 || !s || !valid || !valid2) fuzz_die("out of memory");
     int rc = 0, rc_double = -1;
     switch (info->type) {
-    case TEP_PQ_DOUBLE: rc = rc_double = tep_pq_read_double(r, 0, 0, d, valid, &err); break;
+    case TEP_PQ_DOUBLE:
+        rc = rc_double = tep_pq_read_double(r, 0, 0, d, valid, &err);
+        break;
     case TEP_PQ_INT32:
     case TEP_PQ_INT64: {
         /* the typed readers must agree on every row they both read */

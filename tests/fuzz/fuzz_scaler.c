@@ -55,8 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t c = 0; c < frame->ncols; c++)
             for (size_t i = 0; i < 4; i++)
                 frame->cols[c].data[i] = i == 3 ? NAN : (double)i - 1.5;
-        if (tep_prep_scaler_apply(s, frame, &err) == 0)
-            tep_prep_scaler_inverse(s, frame, &err);
+        if (tep_prep_scaler_apply(s, frame, &err) == 0) tep_prep_scaler_inverse(s, frame, &err);
     }
     tep_frame_free(frame);
     check_round_trip(s);

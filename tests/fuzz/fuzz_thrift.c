@@ -67,17 +67,25 @@ static int walk_value(struct tep_tc_decoder *d, int type)
     size_t len;
     switch (type) {
     case TEP_TC_BOOL_TRUE:
-    case TEP_TC_BOOL_FALSE: return tep_tc_read_bool(d, type, "bool", &b);
+    case TEP_TC_BOOL_FALSE:
+        return tep_tc_read_bool(d, type, "bool", &b);
     case TEP_TC_I8:
     case TEP_TC_I16:
-    case TEP_TC_I32: return tep_tc_read_i32(d, type, "i32", &i32);
-    case TEP_TC_I64: return tep_tc_read_i64(d, type, "i64", &i64);
-    case TEP_TC_DOUBLE: return tep_tc_read_double(d, type, "double", &x);
-    case TEP_TC_BINARY: return tep_tc_read_binary(d, type, "binary", &bytes, &len);
+    case TEP_TC_I32:
+        return tep_tc_read_i32(d, type, "i32", &i32);
+    case TEP_TC_I64:
+        return tep_tc_read_i64(d, type, "i64", &i64);
+    case TEP_TC_DOUBLE:
+        return tep_tc_read_double(d, type, "double", &x);
+    case TEP_TC_BINARY:
+        return tep_tc_read_binary(d, type, "binary", &bytes, &len);
     case TEP_TC_LIST:
-    case TEP_TC_SET: return walk_list(d, type);
-    case TEP_TC_STRUCT: return walk_struct(d);
-    default: return tep_tc_skip(d, type);
+    case TEP_TC_SET:
+        return walk_list(d, type);
+    case TEP_TC_STRUCT:
+        return walk_struct(d);
+    default:
+        return tep_tc_skip(d, type);
     }
 }
 

@@ -71,16 +71,27 @@ static void write_page_seed(const char *name, int physical, bool optional, bool 
 {
     uint8_t header[5] = {0, 0, 0, (uint8_t)rows, (uint8_t)(rows >> 8)};
     switch (physical) {
-    case TEP_PQ_PHYS_DOUBLE: header[0] = 0; break;
-    case TEP_PQ_PHYS_INT32: header[0] = 1; break;
-    case TEP_PQ_PHYS_INT64: header[0] = 2; break;
-    case TEP_PQ_PHYS_BYTE_ARRAY: header[0] = 3; break;
-    default: header[0] = 4; break;
+    case TEP_PQ_PHYS_DOUBLE:
+        header[0] = 0;
+        break;
+    case TEP_PQ_PHYS_INT32:
+        header[0] = 1;
+        break;
+    case TEP_PQ_PHYS_INT64:
+        header[0] = 2;
+        break;
+    case TEP_PQ_PHYS_BYTE_ARRAY:
+        header[0] = 3;
+        break;
+    default:
+        header[0] = 4;
+        break;
     }
     header[1] = (uint8_t)((optional ? 1 : 0) | (utf8 ? 2 : 0));
-    header[2] = codec == TEP_PQ_WIRE_SNAPPY ? 1 : codec == TEP_PQ_WIRE_ZSTD ? 2
-                : codec == TEP_PQ_WIRE_UNCOMPRESSED                         ? 0
-                                                                            : 3;
+    header[2] = codec == TEP_PQ_WIRE_SNAPPY         ? 1
+                : codec == TEP_PQ_WIRE_ZSTD         ? 2
+                : codec == TEP_PQ_WIRE_UNCOMPRESSED ? 0
+                                                    : 3;
     if (rows > 0xFFFF) die("too many rows for a page seed", name);
     write_bytes("parquet_pages", name, header, sizeof header, chunk, len);
 }
@@ -140,12 +151,18 @@ static void read_column_meta(struct tep_tc_decoder *d, struct seed_column *c)
     int64_t v;
     open_struct(d);
     for (int16_t last = 0; next_field(d, &last, &f);) {
-        if (f.id == 4) read_int(d, f.type, &v), c->codec = (int)v;
-        else if (f.id == 5) read_int(d, f.type, &c->num_values);
-        else if (f.id == 7) read_int(d, f.type, &c->compressed);
-        else if (f.id == 9) read_int(d, f.type, &c->data_offset);
-        else if (f.id == 11) read_int(d, f.type, &c->dict_offset);
-        else skip(d, f.type);
+        if (f.id == 4)
+            read_int(d, f.type, &v), c->codec = (int)v;
+        else if (f.id == 5)
+            read_int(d, f.type, &c->num_values);
+        else if (f.id == 7)
+            read_int(d, f.type, &c->compressed);
+        else if (f.id == 9)
+            read_int(d, f.type, &c->data_offset);
+        else if (f.id == 11)
+            read_int(d, f.type, &c->dict_offset);
+        else
+            skip(d, f.type);
     }
 }
 
@@ -200,10 +217,14 @@ static size_t footer_columns(const uint8_t *file, size_t size, struct seed_colum
                 if (c) c->converted = -1;
                 open_struct(&d);
                 for (int16_t last_elem = 0; next_field(&d, &last_elem, &g);) {
-                    if (c && g.id == 1) read_int(&d, g.type, &v), c->physical = (int)v;
-                    else if (c && g.id == 3) read_int(&d, g.type, &v), c->repetition = (int)v;
-                    else if (c && g.id == 6) read_int(&d, g.type, &v), c->converted = (int)v;
-                    else skip(&d, g.type);
+                    if (c && g.id == 1)
+                        read_int(&d, g.type, &v), c->physical = (int)v;
+                    else if (c && g.id == 3)
+                        read_int(&d, g.type, &v), c->repetition = (int)v;
+                    else if (c && g.id == 6)
+                        read_int(&d, g.type, &v), c->converted = (int)v;
+                    else
+                        skip(&d, g.type);
                 }
             }
         } else if (f.id == 4) { /* row groups */
@@ -240,12 +261,12 @@ static void seeds_from_file(const char *path, const char *tag)
         if (at < 4 || at + cols[c].compressed > (int64_t)start) die("bad chunk", path);
         snprintf(name, sizeof name, "%s_col%zu", tag, c);
         write_page_seed(name, cols[c].physical, cols[c].repetition == TEP_PQ_OPTIONAL,
-                        cols[c].converted == TEP_PQ_CONVERTED_UTF8, cols[c].codec, rows,
-                        file + at, (size_t)cols[c].compressed);
+                        cols[c].converted == TEP_PQ_CONVERTED_UTF8, cols[c].codec, rows, file + at,
+                        (size_t)cols[c].compressed);
         if (c == 0) {
             snprintf(name, sizeof name, "page_header_%s", tag);
-            write_bytes("thrift", name, file + at, cols[c].compressed < 64 ? (size_t)cols[c].compressed : 64,
-                        NULL, 0);
+            write_bytes("thrift", name, file + at,
+                        cols[c].compressed < 64 ? (size_t)cols[c].compressed : 64, NULL, 0);
         }
     }
     free(file);
@@ -367,8 +388,8 @@ static void braatz_seed(const char *seed, uint8_t option, int lines, int per_lin
     char *text = malloc(cap);
     for (int l = 0; l < lines; l++) {
         for (int v = 0; v < per_line; v++)
-            n += (size_t)snprintf(text + n, cap - n, (l + v) % 13 ? "%s%d" : "%s0.%d",
-                                  v ? " " : "", (l * 7 + v) % 10);
+            n += (size_t)snprintf(text + n, cap - n, (l + v) % 13 ? "%s%d" : "%s0.%d", v ? " " : "",
+                                  (l * 7 + v) % 10);
         text[n++] = '\n';
     }
     if (spoil) n += (size_t)snprintf(text + n, cap - n, "%s", spoil);
