@@ -6,6 +6,8 @@
 #                 tests/skip-allowed.txt a failure
 #   make asan     all tests under AddressSanitizer + UBSan (build-asan/)
 #   make bench    benchmarks (bench/), printing figures and ratios
+#   make fuzz     each libFuzzer target of tests/fuzz for FUZZ_SECONDS (300) under ASan + UBSan
+#   make fuzz-ci  replay every fuzz seed corpus, then each target for FUZZ_SECONDS (60)
 #   make fmt / lint
 BUILD ?= build
 JOBS ?= 2
@@ -50,6 +52,13 @@ asan: test-deps
 
 bench: build
 	@scripts/bench.sh $(BUILD)
+
+.PHONY: fuzz fuzz-ci
+fuzz:
+	@scripts/fuzz.sh run
+
+fuzz-ci:
+	@scripts/fuzz.sh ci
 
 fmt:
 	@clang-format -i $$(git ls-files '*.c' '*.h')

@@ -15,6 +15,10 @@ if [ "${1:-}" = "test" ]; then
   extra_pkgs=(chromium libxml2-utils curl valgrind python3)
   command -v npm >/dev/null 2>&1 || extra_pkgs+=(nodejs npm)
 fi
+# `install-deps.sh fuzz` adds clang and its libFuzzer runtime (scripts/fuzz.sh).
+if [ "${1:-}" = "fuzz" ]; then
+  extra_pkgs=(clang-14 libclang-rt-14-dev)
+fi
 missing=()
 for p in "${build_pkgs[@]}" "${extra_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,14 +124,20 @@ static int get_number(json_t *obj, const char *key, double *out, struct tep_erro
     return 0;
 }
 
+/* `arr` must be an array of n items. */
+static int check_length(json_t *arr, const char *what, size_t n, struct tep_error *err)
+{
+    if (json_is_array(arr) && json_array_size(arr) == n) return 0;
+    return tep_error_set(err, TEP_ERR_PARSE,
+                         "model: '%s' must be an array of %zu numbers (found %s of %zu)", what, n,
+                         json_is_array(arr) ? "an array" : "no array",
+                         json_is_array(arr) ? json_array_size(arr) : 0);
+}
+
 static int get_numbers(json_t *arr, const char *what, size_t n, double *out,
                        struct tep_error *err)
 {
-    if (!json_is_array(arr) || json_array_size(arr) != n)
-        return tep_error_set(err, TEP_ERR_PARSE,
-                             "model: '%s' must be an array of %zu numbers (found %s of %zu)",
-                             what, n, json_is_array(arr) ? "an array" : "no array",
-                             json_is_array(arr) ? json_array_size(arr) : 0);
+    if (check_length(arr, what, n, err)) return -1;
     for (size_t i = 0; i < n; i++) {
         json_t *v = json_array_get(arr, i);
         if (!json_is_number(v))
@@ -169,6 +176,25 @@ static int parse_model(json_t *root, struct tep_pca_model **out, struct tep_erro
                              "model: nvars (%zu) and components (%zu) must be >= 1, lags (%zu) "
                              "<= 1000",
                              nvars, ncomp, lags);
+    /* The file must hold every value of the shape it claims before the shape is allocated:
+     * a few bytes claiming 400 million variables must not cost gigabytes (found by fuzzing). */
+    if (nvars > SIZE_MAX / (lags + 1))
+        return tep_error_set(err, TEP_ERR_PARSE, "model: %zu variables x %zu lags is too large",
+                             nvars, lags);
+    size_t dim = nvars * (lags + 1);
+    json_t *loadings = json_object_get(root, "loadings");
+    if (check_length(json_object_get(root, "mean"), "mean", dim, err) ||
+        check_length(json_object_get(root, "std"), "std", dim, err) ||
+        check_length(json_object_get(root, "eigenvalues"), "eigenvalues", dim, err))
+        return -1;
+    if (!json_is_array(loadings) || json_array_size(loadings) != dim)
+        return tep_error_set(err, TEP_ERR_PARSE, "model: 'loadings' must be an array of %zu rows",
+                             dim);
+    for (size_t i = 0; i < dim; i++) {
+        char what[64];
+        snprintf(what, sizeof what, "loadings row %zu", i + 1);
+        if (check_length(json_array_get(loadings, i), what, ncomp, err)) return -1;
+    }
     m = tep_pca_model_new(nvars, lags, ncomp);
     if (!m)
         return tep_error_set(err, TEP_ERR_PARSE,
@@ -205,13 +231,7 @@ static int parse_model(json_t *root, struct tep_pca_model **out, struct tep_erro
         get_numbers(json_object_get(root, "eigenvalues"), "eigenvalues", m->dim, m->eigenvalues,
                     err))
         goto fail;
-    json_t *loadings = json_object_get(root, "loadings");
-    if (!json_is_array(loadings) || json_array_size(loadings) != m->dim) {
-        tep_error_set(err, TEP_ERR_PARSE, "model: 'loadings' must be an array of %zu rows",
-                      m->dim);
-        goto fail;
-    }
-    for (size_t i = 0; i < m->dim; i++) {
+    for (size_t i = 0; i < m->dim; i++) { /* lengths checked above */
         char what[64];
         snprintf(what, sizeof what, "loadings row %zu", i + 1);
         if (get_numbers(json_array_get(loadings, i), what, ncomp, m->loadings + i * ncomp, err))

@@ -19,21 +19,145 @@ static void hex_sha256(const unsigned char *data, size_t n, char out[65])
     for (unsigned i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", digest[i]);
 }
 
+/* Fill `err` from a libyaml parser error. */
+static int yaml_syntax_error(const yaml_parser_t *parser, const char *name, struct tep_error *err)
+{
+    return tep_error_set_at(err, TEP_ERR_CONFIG, name, (long)parser->problem_mark.line + 1,
+                            (long)parser->problem_mark.column + 1, "invalid YAML: %s%s%s",
+                            parser->problem ? parser->problem : "syntax error",
+                            parser->context ? " " : "", parser->context ? parser->context : "");
+}
+
+/* First pass over the events, before libyaml builds the tree: reject nesting deeper
+ * than TEP_CFG_DEPTH_MAX (libyaml's scanner slows down quadratically with the depth:
+ * 100k levels took over a minute) and more than TEP_CFG_ANCHORS_MAX anchors or
+ * aliases (its loader looks each alias up among all anchors: 20k of each took 3 s),
+ * and syntax errors. */
+static int check_structure(const char *name, const char *text, size_t len, struct tep_error *err)
+{
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        return tep_error_set(err, TEP_ERR_NOMEM, "cannot initialise the YAML parser");
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    int depth = 0, anchors = 0, aliases = 0, rc = -1;
+    for (;;) {
+        yaml_event_t event;
+        if (!yaml_parser_parse(&parser, &event)) {
+            yaml_syntax_error(&parser, name, err);
+            break;
+        }
+        yaml_event_type_t type = event.type;
+        const yaml_char_t *anchor =
+            type == YAML_SCALAR_EVENT           ? event.data.scalar.anchor
+            : type == YAML_SEQUENCE_START_EVENT ? event.data.sequence_start.anchor
+            : type == YAML_MAPPING_START_EVENT  ? event.data.mapping_start.anchor
+                                                : NULL;
+        if (type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT) depth++;
+        if (type == YAML_SEQUENCE_END_EVENT || type == YAML_MAPPING_END_EVENT) depth--;
+        anchors += anchor != NULL;
+        aliases += type == YAML_ALIAS_EVENT;
+        char limit[128] = "";
+        if (depth > TEP_CFG_DEPTH_MAX)
+            snprintf(limit, sizeof limit,
+                     "nesting too deep: expected at most %d levels of nested mappings and lists",
+                     TEP_CFG_DEPTH_MAX);
+        else if (anchors > TEP_CFG_ANCHORS_MAX || aliases > TEP_CFG_ANCHORS_MAX)
+            snprintf(limit, sizeof limit, "too many %s: expected at most %d",
+                     anchors > TEP_CFG_ANCHORS_MAX ? "anchors (&name)" : "aliases (*name)",
+                     TEP_CFG_ANCHORS_MAX);
+        if (limit[0])
+            tep_error_set_at(err, TEP_ERR_CONFIG, name, (long)event.start_mark.line + 1,
+                             (long)event.start_mark.column + 1, "%s", limit);
+        yaml_event_delete(&event);
+        if (limit[0]) break;
+        if (type == YAML_STREAM_END_EVENT) {
+            rc = 0;
+            break;
+        }
+    }
+    yaml_parser_delete(&parser);
+    return rc;
+}
+
+/* A key of a mapping, for finding duplicates: its text and where it is. */
+struct key_ref {
+    const char *text;
+    size_t len;
+    const yaml_node_t *node;
+    size_t order; /* position in the mapping: the first of equal keys sorts first */
+};
+
+static int compare_keys(const void *a, const void *b)
+{
+    const struct key_ref *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->text, y->text, n);
+    if (c) return c;
+    if (x->len != y->len) return x->len < y->len ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Reject a mapping (at any level) that holds the same key twice; libyaml keeps
+ * both silently. Each mapping's scalar keys are sorted, so this is O(n log n);
+ * the nodes are visited in the document's flat node array, once each, however
+ * often aliases refer to them. */
+static int check_duplicate_keys(struct tep_config *cfg, struct tep_error *err)
+{
+    struct key_ref *refs = NULL;
+    size_t cap = 0;
+    int rc = 0;
+    for (yaml_node_t *node = cfg->doc.nodes.start; node < cfg->doc.nodes.top && rc == 0; node++) {
+        if (node->type != YAML_MAPPING_NODE) continue;
+        size_t n = 0,
+               npairs = (size_t)(node->data.mapping.pairs.top - node->data.mapping.pairs.start);
+        if (npairs < 2) continue;
+        if (npairs > cap) {
+            struct key_ref *grown = realloc(refs, npairs * sizeof *refs);
+            if (!grown) {
+                rc = tep_error_set(err, TEP_ERR_NOMEM, "out of memory checking %s", cfg->path);
+                break;
+            }
+            refs = grown;
+            cap = npairs;
+        }
+        for (size_t i = 0; i < npairs; i++) {
+            yaml_node_t *key =
+                yaml_document_get_node(&cfg->doc, node->data.mapping.pairs.start[i].key);
+            if (!key || key->type != YAML_SCALAR_NODE) continue;
+            refs[n++] = (struct key_ref){(const char *)key->data.scalar.value,
+                                         key->data.scalar.length, key, i};
+        }
+        qsort(refs, n, sizeof *refs, compare_keys);
+        for (size_t i = 1; i < n && rc == 0; i++) {
+            if (refs[i].len != refs[i - 1].len ||
+                memcmp(refs[i].text, refs[i - 1].text, refs[i].len) != 0)
+                continue;
+            const yaml_node_t *first = refs[i - 1].node, *again = refs[i].node;
+            rc = tep_config_error_at(cfg, again, err,
+                                     "duplicate key '%.200s' (lines %ld and %ld): expected each "
+                                     "key once in a mapping",
+                                     refs[i].text, (long)first->start_mark.line + 1,
+                                     (long)again->start_mark.line + 1);
+        }
+    }
+    free(refs);
+    return rc;
+}
+
 int tep_config_load_string(struct tep_config *cfg, const char *name, const char *text,
                            struct tep_error *err)
 {
     memset(cfg, 0, sizeof *cfg);
     snprintf(cfg->path, sizeof cfg->path, "%s", name);
-    hex_sha256((const unsigned char *)text, strlen(text), cfg->sha256);
+    size_t len = strlen(text);
+    hex_sha256((const unsigned char *)text, len, cfg->sha256);
+    if (check_structure(name, text, len, err) != 0) return -1;
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser))
         return tep_error_set(err, TEP_ERR_NOMEM, "cannot initialise the YAML parser");
-    yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
     if (!yaml_parser_load(&parser, &cfg->doc)) {
-        tep_error_set_at(err, TEP_ERR_CONFIG, name, (long)parser.problem_mark.line + 1,
-                         (long)parser.problem_mark.column + 1, "invalid YAML: %s%s%s",
-                         parser.problem ? parser.problem : "syntax error",
-                         parser.context ? " " : "", parser.context ? parser.context : "");
+        yaml_syntax_error(&parser, name, err);
         yaml_parser_delete(&parser);
         return -1;
     }
@@ -46,6 +170,10 @@ int tep_config_load_string(struct tep_config *cfg, const char *name, const char 
                                      "(data:, preprocessing:, storage:, ...)");
         tep_config_free(cfg);
         return rc;
+    }
+    if (check_duplicate_keys(cfg, err) != 0) {
+        tep_config_free(cfg);
+        return -1;
     }
     return 0;
 }

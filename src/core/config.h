@@ -23,6 +23,12 @@
 #define TEP_CFG_LIST_MAX 32
 #define TEP_CFG_NAME_MAX 128
 #define TEP_CFG_COLUMNS_MAX 4096
+/* Deepest nesting of mappings and lists a configuration may have (tep's own
+ * keys need 5 levels), and most anchors (&name) and most aliases (*name) it may
+ * hold; other files are rejected before they are built (libyaml slows down
+ * quadratically past these). */
+#define TEP_CFG_DEPTH_MAX 64
+#define TEP_CFG_ANCHORS_MAX 1000
 
 enum tep_cfg_type {
     TEP_CFG_BOOL,   /* bool */
@@ -80,7 +86,9 @@ struct tep_config {
     char sha256[65]; /* of the file's bytes: the config hash stored with each run */
 };
 
-/* Parse `path`. Syntax errors name the file, line and column. */
+/* Parse `path`. Syntax errors name the file, line and column; so do a key given
+ * twice in one mapping (the message names both lines), nesting deeper than
+ * TEP_CFG_DEPTH_MAX and more than TEP_CFG_ANCHORS_MAX anchors or aliases. */
 int tep_config_load(struct tep_config *cfg, const char *path, struct tep_error *err);
 
 /* Parse YAML text held in memory (tests, defaults). `name` is used in messages. */

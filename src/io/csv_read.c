@@ -29,11 +29,12 @@ struct csv_column {
     char label[72];        /* the header name as written, for messages */
 };
 
-/* One field of a quoted row: its text (unquoted) and where it starts in the row. */
+/* One field of a quoted row: its text (unquoted) and the line it starts on (a
+ * quoted field may hold line ends, so a row can span several lines). */
 struct csv_span {
     const char *text;
     size_t len;
-    size_t raw_offset;
+    long line;
 };
 
 struct csv_state {
@@ -136,9 +137,20 @@ static int frame_next_row(struct tep_reader *r, const struct csv_state *st, stru
     return 1;
 }
 
+/* Count the line ends in t[from, to). */
+static long count_newlines(const char *t, size_t from, size_t to)
+{
+    long n = 0;
+    for (const char *p = t + from, *end = t + to; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+        n++;
+    return n;
+}
+
 /* Split a row that has quotes into st->spans (unquoted text in st->scratch) and
  * set *nfound to its field count (when that exceeds nfields, only nfields + 1
- * spans are kept). Returns 0, or -1 for a misplaced quote. */
+ * spans are kept). Returns 0, or -1 for a misplaced quote. One pass over the
+ * row: each span's line is counted on the way (line ends occur only inside
+ * quotes), so a row of many fields costs time linear in its length. */
 static int split_quoted(struct tep_reader *r, struct csv_state *st, const struct csv_row *row,
                         int *nfound, struct tep_error *err)
 {
@@ -152,10 +164,12 @@ static int split_quoted(struct tep_reader *r, struct csv_state *st, const struct
     }
     const char *t = row->text;
     size_t len = row->len, p = 0, out = 0;
+    long line = row->line; /* line of t[p] */
     int n = 0;
     for (;;) {
-        struct csv_span span = {.raw_offset = p};
+        struct csv_span span = {.line = line};
         if (p < len && t[p] == '"') {
+            size_t opened = p;
             span.text = st->scratch + out;
             p++;
             for (;;) { /* framing guarantees the closing quote exists */
@@ -172,11 +186,9 @@ static int split_quoted(struct tep_reader *r, struct csv_state *st, const struct
                 break;
             }
             span.len = (size_t)(st->scratch + out - span.text);
+            line += count_newlines(t, opened, p < len ? p : len);
             if (p < len && t[p] != st->delim) {
                 char shown[64];
-                long line = row->line;
-                for (size_t k = 0; k < p; k++)
-                    line += t[k] == '\n';
                 return tep_error_set_at(
                     err, TEP_ERR_PARSE, r->display_path, line, n + 1,
                     "expected a delimiter or the end of the row after the "
@@ -188,9 +200,6 @@ static int split_quoted(struct tep_reader *r, struct csv_state *st, const struct
             size_t fe = d ? (size_t)(d - t) : len;
             if (memchr(t + p, '"', fe - p)) {
                 char shown[200];
-                long line = row->line;
-                for (size_t k = 0; k < p; k++)
-                    line += t[k] == '\n';
                 return tep_error_set_at(err, TEP_ERR_PARSE, r->display_path, line, n + 1,
                                         "unexpected '\"' inside the unquoted field '%s': "
                                         "expected the whole field in quotes, with inner quotes "
@@ -299,10 +308,7 @@ static int parse_quoted_row(struct tep_reader *r, struct csv_state *st, const st
     if (found != st->nfields) return field_count_error(r, st, row, found, err);
     for (int f = 0; f < st->nfields; f++) {
         const struct csv_span *sp = &st->spans[f];
-        long line = row->line;
-        for (size_t k = 0; k < sp->raw_offset; k++)
-            line += row->text[k] == '\n';
-        if (handle_cell(r, st, f, sp->text, sp->len, frame, frame_row, keys, line, err) != 0)
+        if (handle_cell(r, st, f, sp->text, sp->len, frame, frame_row, keys, sp->line, err) != 0)
             return -1;
     }
     return 0;
@@ -369,9 +375,7 @@ static int map_header(struct tep_reader *r, struct csv_state *st, const struct c
     for (int f = 0; f < st->nfields; f++) {
         const struct csv_span *sp = &st->spans[f];
         struct csv_column *col = &st->columns[f];
-        long line = row->line;
-        for (size_t k = 0; k < sp->raw_offset; k++)
-            line += row->text[k] == '\n';
+        long line = sp->line;
         long bad = tep_reader_utf8_invalid_at(sp->text, sp->len);
         if (bad >= 0)
             return tep_error_set_at(err, TEP_ERR_PARSE, r->display_path, line, f + 1,

@@ -184,8 +184,8 @@ static int storage_alias_check(struct tep_pipeline *p, yaml_node_t *storage, int
     return 0;
 }
 
-int tep_pipeline_open(struct tep_pipeline *p, const char *config_path, bool quiet,
-                      struct tep_error *err)
+int tep_pipeline_configure(struct tep_pipeline *p, const char *config_path, bool quiet,
+                           struct tep_error *err)
 {
     memset(p, 0, sizeof *p);
     if (tep_config_load(&p->cfg, config_path, err) != 0) return -1;
@@ -285,7 +285,16 @@ int tep_pipeline_open(struct tep_pipeline *p, const char *config_path, bool quie
     if (!p->analysis.json[0])
         snprintf(p->analysis.json, sizeof p->analysis.json, "%s/analysis.json", p->env.output_dir);
 
+    return 0;
+}
+
+int tep_pipeline_open(struct tep_pipeline *p, const char *config_path, bool quiet,
+                      struct tep_error *err)
+{
+    if (tep_pipeline_configure(p, config_path, quiet, err) != 0) return -1;
     /* create everything */
+    yaml_node_t *storage = tep_config_child(&p->cfg, tep_config_root(&p->cfg), "storage");
+    const struct tep_stage_plugin *store = p->outputs[0].plugin;
     if (tep_make_dirs(p->env.output_dir, err) != 0) return -1;
     if (p->input.plugin->init(&p->input, err) != 0) return -1;
     if (p->prep.plugin->init(&p->prep, err) != 0) return -1;

@@ -65,6 +65,13 @@ struct tep_pipeline {
 int tep_pipeline_open(struct tep_pipeline *p, const char *config_path, bool quiet,
                       struct tep_error *err);
 
+/* Only the first half of tep_pipeline_open: read the configuration and apply every
+ * key table (each stage's options filled and checked; the logging: section is
+ * applied). No folder, file or connection is made (the config fuzz target relies
+ * on it). Free with tep_pipeline_close, also after a failure. */
+int tep_pipeline_configure(struct tep_pipeline *p, const char *config_path, bool quiet,
+                           struct tep_error *err);
+
 /* Move every run through the stages. */
 int tep_pipeline_run(struct tep_pipeline *p, struct tep_error *err);
 
