@@ -12,6 +12,7 @@
 #include "core/frame.h"
 #include "core/log.h"
 #include "core/text.h"
+#define TEP_READER_INTERNAL /* tep_reader_quote */
 #include "io/reader.h"
 
 static void test_utf8_decode(void)
@@ -68,6 +69,66 @@ static void test_escape_line(void)
     CHECK_STR(tep_text_escape_line("ab\ncd", out, 5), "ab\\n");
     CHECK_STR(tep_text_escape_line("ab\ncd", out, 4), "ab");
     CHECK_STR(tep_text_escape_line("abc", out, 1), "");
+    /* a backslash is escaped too: a name holding a backslash and an n is not a line
+     * break, and every escape reads back to one byte sequence */
+    CHECK_STR(tep_text_escape_line("a\\nb", out, sizeof out), "a\\\\nb");
+    CHECK_STR(tep_text_escape_line("a\nb", out, sizeof out), "a\\nb");
+    CHECK_STR(tep_text_escape_line("x\\", out, 3), "x"); /* "\\" is one escape: whole or not */
+    /* line/paragraph separators and bidirectional formatting characters */
+    CHECK_STR(tep_text_escape_line("a\xE2\x80\xA8" "b\xE2\x80\xA9", out, sizeof out),
+              "a\\u2028b\\u2029");
+    CHECK_STR(tep_text_escape_line("\xE2\x80\xAE" "cod.exe", out, sizeof out), "\\u202Ecod.exe");
+    CHECK_STR(tep_text_escape_line("\xE2\x80\xAA\xE2\x80\xAD\xE2\x81\xA6\xE2\x81\xA9", out,
+                                   sizeof out),
+              "\\u202A\\u202D\\u2066\\u2069");
+    /* their neighbours are ordinary text */
+    CHECK_STR(tep_text_escape_line("\xE2\x80\xA7\xE2\x80\xAF\xE2\x81\xA5\xE2\x81\xAA", out,
+                                   sizeof out),
+              "\xE2\x80\xA7\xE2\x80\xAF\xE2\x81\xA5\xE2\x81\xAA");
+    CHECK(tep_text_is_control(0x202E) && tep_text_is_control(0x9F) && !tep_text_is_control(0xA0));
+}
+
+/* Quoting a piece of outside text for a message: at most so many characters, "..." when
+ * cut, NUL bytes shown, never an escape or a character split by the buffer. */
+static void test_quote(void)
+{
+    char out[64];
+    CHECK_STR(tep_text_quote("abc", 3, 40, out, sizeof out), "abc");
+    CHECK_STR(tep_text_quote("a\0b", 3, 40, out, sizeof out), "a\\x00b");
+    CHECK_STR(tep_text_quote("abcdef", 6, 4, out, sizeof out), "abcd...");
+    CHECK_STR(tep_text_quote("caf\xC3\xA9\xFF", 6, 40, out, sizeof out), "caf\xC3\xA9\\xFF");
+    CHECK_STR(tep_text_quote("ab\ncdef", 7, 40, out, 8), "ab\\n..."); /* room for "..." */
+    CHECK_STR(tep_text_quote("\xE2\x82\xAC\xE2\x82\xAC", 6, 40, out, 7), "\xE2\x82\xAC\xE2\x82\xAC");
+    CHECK_STR(tep_text_quote("\xE2\x82\xAC\xE2\x82\xAC\xE2\x82\xAC", 9, 40, out, 7),
+              "\xE2\x82\xAC...");
+    CHECK_STR(tep_text_quote("abcdef", 6, 40, out, 3), "");
+    /* the readers' quote is this one with 40 characters */
+    char long_text[100];
+    memset(long_text, 'q', sizeof long_text);
+    tep_reader_quote(long_text, sizeof long_text, out, sizeof out);
+    CHECK_EQ_INT(strlen(out), 43);
+    CHECK(strcmp(out + 40, "...") == 0);
+}
+
+/* The validity scan: the offset of the first bad byte wherever it is relative to the
+ * eight-byte steps of the ASCII fast path. */
+static void test_utf8_invalid_at(void)
+{
+    char s[64];
+    for (size_t at = 0; at < 40; at++) {
+        memset(s, 'a', sizeof s);
+        memcpy(s + 20, "\xE2\x82\xAC", 3); /* a valid 3-byte character before or after it */
+        s[at] = (char)0xFF;
+        long got = tep_utf8_invalid_at(s, sizeof s);
+        CHECK_MSG(got == (long)(at >= 20 && at < 23 ? 20 : at), "bad byte at %zu: got %ld", at, got);
+    }
+    memset(s, 'a', sizeof s);
+    CHECK_EQ_INT(tep_utf8_invalid_at(s, sizeof s), -1);
+    CHECK_EQ_INT(tep_utf8_invalid_at(s, 0), -1);
+    memcpy(s + 61, "\xE2\x82\xAC", 3); /* ends exactly at n */
+    CHECK_EQ_INT(tep_utf8_invalid_at(s, sizeof s), -1);
+    CHECK_EQ_INT(tep_utf8_invalid_at(s, 63), 61); /* cut short by n */
+    CHECK_EQ_INT(tep_utf8_invalid_at("a\xED\xA0\x80", 4), 1); /* a surrogate */
 }
 
 static void test_run_id_problem(void)
@@ -123,7 +184,8 @@ static void capture_stderr(void (*fn)(void), char *out, size_t n)
 }
 
 /* A file name that tries to forge a second log line, and a byte that is not UTF-8. */
-static const char *forged = "a.csv\n2026-01-01T00:00:00.000Z error [pipeline] forged\r\xFF\x1B[2J";
+static const char *forged =
+    "a.csv\n2026-01-01T00:00:00.000Z error [pipeline] forged\r\xFF\x1B[2J\xE2\x80\xAE\\n";
 
 static void log_forged(void) { tep_info("pipeline", "run %s: started", forged); }
 
@@ -136,7 +198,7 @@ static void test_log_plain(void)
     const char *body = strstr(text, " info  [pipeline] ");
     CHECK_MSG(body != NULL, "no record in '%s'", text);
     CHECK_STR(body, " info  [pipeline] run a.csv\\n2026-01-01T00:00:00.000Z error [pipeline] "
-                    "forged\\r\\xFF\\x1B[2J: started\n");
+                    "forged\\r\\xFF\\x1B[2J\\u202E\\\\n: started\n");
     CHECK(strchr(text, '\n') == text + strlen(text) - 1); /* one line */
 }
 
@@ -149,7 +211,7 @@ static void test_log_json(void)
     const char *msg = strstr(text, "\"msg\":\"");
     CHECK_MSG(msg != NULL, "no msg in '%s'", text);
     CHECK_STR(msg, "\"msg\":\"run a.csv\\n2026-01-01T00:00:00.000Z error [pipeline] "
-                   "forged\\u000d\\ufffd\\u001b[2J: started\"}\n");
+                   "forged\\u000d\\ufffd\\u001b[2J\\u202e\\\\n: started\"}\n");
     CHECK(strchr(text, '\n') == text + strlen(text) - 1);
     CHECK(all_utf8(text)); /* JSON text is UTF-8 */
 }
@@ -209,6 +271,8 @@ int main(void)
     RUN(test_utf8_decode);
     RUN(test_utf8_cut);
     RUN(test_escape_line);
+    RUN(test_quote);
+    RUN(test_utf8_invalid_at);
     RUN(test_run_id_problem);
     RUN(test_log_plain);
     RUN(test_log_json);

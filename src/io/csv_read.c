@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "io/numparse.h"
+#include "core/text.h"
 #include "io/reader.h"
 
 enum csv_role { CSV_SKIP, CSV_VALUE, CSV_KEY };
@@ -376,7 +377,7 @@ static int map_header(struct tep_reader *r, struct csv_state *st, const struct c
         const struct csv_span *sp = &st->spans[f];
         struct csv_column *col = &st->columns[f];
         long line = sp->line;
-        long bad = tep_reader_utf8_invalid_at(sp->text, sp->len);
+        long bad = tep_utf8_invalid_at(sp->text, sp->len);
         if (bad >= 0)
             return tep_error_set_at(err, TEP_ERR_PARSE, r->display_path, line, f + 1,
                                     "invalid UTF-8 in the header (byte 0x%02X at byte %ld of "

@@ -113,32 +113,7 @@ const char *tep_reader_key_name(enum tep_key_kind kind)
 
 const char *tep_reader_quote(const char *text, size_t n, char *out, size_t outsize)
 {
-    const size_t shown_max = 40;
-    size_t o = 0, shown = 0;
-    for (size_t i = 0; i < n && shown < shown_max && o + 8 < outsize; i++, shown++) {
-        unsigned char c = (unsigned char)text[i];
-        if (c >= 0x20 && c < 0x7f)
-            out[o++] = (char)c;
-        else
-            o += (size_t)snprintf(out + o, outsize - o, "\\x%02X", c);
-    }
-    if (shown < n && o + 4 < outsize) {
-        memcpy(out + o, "...", 3);
-        o += 3;
-    }
-    if (outsize) out[o < outsize ? o : outsize - 1] = '\0';
-    return out;
-}
-
-long tep_reader_utf8_invalid_at(const char *s, size_t n)
-{
-    unsigned cp;
-    for (size_t i = 0; i < n;) {
-        size_t len = tep_utf8_decode(s + i, n - i, &cp);
-        if (len == 0) return (long)i;
-        i += len;
-    }
-    return -1;
+    return tep_text_quote(text, n, 40, out, outsize);
 }
 
 const char *tep_run_id_problem(const char *id, size_t n, char *why, size_t whysize)
@@ -151,7 +126,7 @@ const char *tep_run_id_problem(const char *id, size_t n, char *why, size_t whysi
         snprintf(why, whysize, "%zu bytes, longer than %d", n, TEP_RUN_ID_MAX - 1);
     else if (nul)
         snprintf(why, whysize, "a NUL byte at byte %ld", (long)(nul - id) + 1);
-    else if ((bad = tep_reader_utf8_invalid_at(id, n)) >= 0)
+    else if ((bad = tep_utf8_invalid_at(id, n)) >= 0)
         snprintf(why, whysize, "not valid UTF-8 at byte %ld (0x%02X)", bad + 1,
                  (unsigned)(unsigned char)id[bad]);
     else

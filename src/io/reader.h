@@ -242,13 +242,9 @@ struct tep_reader {
     struct tep_error failure; /* repeated on every call after a failure */
 };
 
-/* Write `text` (n bytes) for a message: at most 40 characters, non-printable
- * bytes as \xNN, "..." when cut. Returns out. */
+/* Write `text` (n bytes) for a message: at most 40 characters, escaped as
+ * tep_text_quote does (core/text.h), "..." when cut. Returns out. */
 const char *tep_reader_quote(const char *text, size_t n, char *out, size_t outsize);
-
-/* Offset of the first byte of `s` (n bytes) that is not valid UTF-8 (overlong
- * forms, surrogates and code points above U+10FFFF are invalid), or -1. */
-long tep_reader_utf8_invalid_at(const char *s, size_t n);
 
 /* Parse a whole field [s, s+n) as a key value for column `what` (named in
  * messages) into keys; `line`/`column` locate it. */
