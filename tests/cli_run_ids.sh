@@ -11,7 +11,10 @@
 #    "B/x.csv"), files directly in input_dir keep their plain name; two runs that would
 #    get the same id are an error naming both files, and nothing of the second is stored;
 #  - a file name holding a line break cannot forge a log line (plain text escapes it,
-#    --log-json stays valid JSON) and a path byte that is not UTF-8 is escaped too.
+#    --log-json stays valid JSON) and a path byte that is not UTF-8 is escaped too;
+#  - nor an error message: a run that fails in a file named with a line break and an ESC
+#    prints one escaped error line (the name in its file and in its "run <id>" prefix),
+#    no raw control byte on stderr.
 . "$(dirname "$0")/lib_cli.sh"
 export LC_ALL=C # glob order: bytes
 cd "$tmp"
@@ -78,8 +81,8 @@ config bad bad bad.db
 out=$(run -c bad.yaml --quiet 2>&1)
 rc=$?
 expect "file name not UTF-8: exit 1" '[ $rc -eq 1 ]'
-expect "... the message names the file and the byte" \
-    'echo "$out" | grep -q "caf.\.csv: cannot name a run after this input file: its path below data.input_dir is not valid UTF-8 at byte 4 (0xE9)"'
+expect "... the message names the file (escaped) and the byte" \
+    'echo "$out" | grep -qF "caf\\xE9.csv: cannot name a run after this input file: its path below data.input_dir is not valid UTF-8 at byte 4 (0xE9)"'
 expect "... nothing stored (not even ok.csv)" '[ ! -s bad.db ] || [ "$(q bad.db "select count(*) from runs")" = 0 ]'
 out=$("$TEP" analyze --train "bad/caf"$'\xe9'".csv" --test bad/ok.csv 2>&1)
 expect "tep analyze: the same check of the file name (exit 1)" \
@@ -163,4 +166,16 @@ lines = open(\"json.log\", \"rb\").read().decode(\"utf-8\").splitlines()
 msgs = [json.loads(l)[\"msg\"] for l in lines]
 sys.exit(0 if lines and any(m.startswith(\"run \" + sys.argv[1] + \": started (\") and \"/logs\ufffd/\" in m for m in msgs) else 1)
 " "$evil"'
+# a run failing in a file whose name holds a line break and an ESC: the error line escapes it
+mkdir ctl
+sim 2 7 ctl.csv
+ctl=$'bad\n\x1b[31mx.csv'
+{ head -26 ctl.csv; sed -n 27p ctl.csv | sed 's/,[^,]*$/,abc/'; } >"ctl/$ctl" # row 26: a bad fault
+printf 'data:\n  input_dir: ctl\n  output_dir: out_ctl\n  chunk_rows: 16\npreprocessing:\n  steps: []\nstorage:\n  connection_string: ctl.db\n' >ctl.yaml
+run -c ctl.yaml 2>ctl.err
+expect "failing run in a file named with a line break and an ESC: exit 1" '[ $? -eq 1 ]'
+expect "... stderr holds no raw control byte (only the line ends)" \
+    'python3 -c "import sys; sys.exit(any(b < 32 and b != 10 or b == 127 for b in open(\"ctl.err\", \"rb\").read()))"'
+expect "... one error line naming the file and the run escaped, with the cause" \
+    '[ "$(grep -c "^tep run: error: " ctl.err)" = 1 ] && grep -qF "tep run: error: ctl/bad\\n\\x1B[31mx.csv:27:56: run bad\\n\\x1B[31mx.csv: expected a fault number" ctl.err'
 finish

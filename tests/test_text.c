@@ -1,9 +1,12 @@
 /* test_text.c - outside text made safe: UTF-8 decoding and cutting (core/text.h), the
- * one check of a run id (tep_run_id_problem), and log lines that stay one line (plain
- * text escapes control characters and bytes that are not UTF-8) and valid JSON.
- * The log tests point stderr at a file and read back exactly what was written.
+ * one check of a run id (tep_run_id_problem), log lines that stay one line (plain
+ * text escapes control characters and bytes that are not UTF-8) and valid JSON, and the
+ * terminal's progress status line (escaped, cut between characters).
+ * The log tests point stderr at a file and read back exactly what was written; the
+ * progress test points it at a pseudo-terminal (the status is drawn only on one).
  */
 #include <fcntl.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <unistd.h>
 
@@ -11,6 +14,7 @@
 #include "core/error.h"
 #include "core/frame.h"
 #include "core/log.h"
+#include "core/progress.h"
 #include "core/text.h"
 #define TEP_READER_INTERNAL /* tep_reader_quote */
 #include "io/reader.h"
@@ -266,6 +270,55 @@ static void test_error_cut(void)
     CHECK_EQ_INT(strlen(err.message), 509 + 3); /* 509 p, ": m" */
 }
 
+/* What tep_progress_status draws for `id` ("run 1 <id>: 5 rows read") on a terminal. */
+static void draw_status(const char *id, char *out, size_t n)
+{
+    out[0] = '\0';
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+    CHECK(master >= 0 && grantpt(master) == 0 && unlockpt(master) == 0);
+    int term = master >= 0 ? open(ptsname(master), O_RDWR | O_NOCTTY) : -1;
+    CHECK(term >= 0);
+    if (term < 0) goto done;
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(term, 2);
+    struct tep_progress p;
+    tep_progress_start(&p, "pipeline", 1, false);
+    bool enabled = p.enabled;
+    tep_progress_status(&p, "run %d %s: %d rows read", 1, id, 5);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    CHECK(enabled);
+    size_t got = 0;
+    struct pollfd ready = {master, POLLIN, 0};
+    while (got + 1 < n && poll(&ready, 1, 500) == 1) {
+        ssize_t r = read(master, out + got, n - 1 - got);
+        if (r <= 0) break;
+        got += (size_t)r;
+    }
+    out[got] = '\0';
+    close(term);
+done:
+    if (master >= 0) close(master);
+}
+
+/* The status line escapes a run id as log lines do and keeps 70 characters, cut between
+ * two (it used to print the id raw and cut at byte 70). */
+static void test_progress_status(void)
+{
+    char text[1024], want[1024];
+    draw_status("a\n\x1B[2Jb", text, sizeof text);
+    snprintf(want, sizeof want, "\r%-20s %-70s", "pipeline", "run 1 a\\n\\x1B[2Jb: 5 rows read");
+    CHECK_STR(text, want);
+    char id[256] = "x";
+    for (int i = 0; i < 100; i++) strcat(id, "\xC3\xA9"); /* "run 1 x" + 63 characters */
+    draw_status(id, text, sizeof text);
+    CHECK(all_utf8(text));
+    snprintf(want, sizeof want, "\r%-20s run 1 %.127s", "pipeline", id); /* x + 63 x 2 bytes */
+    CHECK_STR(text, want);
+}
+
 int main(void)
 {
     RUN(test_utf8_decode);
@@ -278,5 +331,6 @@ int main(void)
     RUN(test_log_json);
     RUN(test_log_cut);
     RUN(test_error_cut);
+    RUN(test_progress_status);
     CHECK_DONE();
 }
