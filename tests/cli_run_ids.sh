@@ -6,7 +6,8 @@
 #    (it used to loop, committing empty runs); a 127-byte name equal to the first 127
 #    bytes of a longer one is a run of its own (it used to be replaced);
 #  - a file name that is not UTF-8 is rejected before anything is stored, with the file
-#    named; a run-id column is checked by the same rule (600 bytes fine, 1024 not);
+#    named; a run-id column is checked by the same rule (600 bytes fine, 1024 not); a file
+#    `tep analyze` reads makes no run id, so there any name will do (shown escaped);
 #  - files with the same name in different folders are different runs ("A/x.csv",
 #    "B/x.csv"), files directly in input_dir keep their plain name; two runs that would
 #    get the same id are an error naming both files, and nothing of the second is stored;
@@ -84,9 +85,14 @@ expect "file name not UTF-8: exit 1" '[ $rc -eq 1 ]'
 expect "... the message names the file (escaped) and the byte" \
     'echo "$out" | grep -qF "caf\\xE9.csv: cannot name a run after this input file: its path below data.input_dir is not valid UTF-8 at byte 4 (0xE9)"'
 expect "... nothing stored (not even ok.csv)" '[ ! -s bad.db ] || [ "$(q bad.db "select count(*) from runs")" = 0 ]'
-out=$("$TEP" analyze --train "bad/caf"$'\xe9'".csv" --test bad/ok.csv 2>&1)
-expect "tep analyze: the same check of the file name (exit 1)" \
-    '[ $? -ne 0 ] && echo "$out" | grep -q "cannot name a run: not valid UTF-8 at byte 4 (0xE9)"'
+# a file read by `tep analyze` makes no run id: any name will do, shown escaped
+sim 4 11 train.csv
+"$TEP" simulate --quiet --hours 1 --seed 12 --idv 1 --fault-at 0.5 --output "caf"$'\xe9'".csv"
+"$TEP" analyze --train train.csv --test "caf"$'\xe9'".csv" --components 3 --json latin1.json >latin1.txt 2>&1
+expect "tep analyze --test on a file named in Latin-1: exit 0, its row in the table (escaped)" \
+    '[ $? -eq 0 ] && grep -q "^caf\\\\xE9\.csv  *1 |" latin1.txt'
+expect "... and in the JSON" \
+    '[ "$(q :memory: "select json_extract(readfile(\"latin1.json\"), \"\$.results[0].file\")")" = "caf\\xE9.csv" ]'
 mkdir runcol
 row=$(tail -1 bad/ok.csv)
 head=$(head -1 bad/ok.csv)

@@ -340,23 +340,19 @@ long long tep_src_find_newline(struct tep_byte_source *s, size_t from, bool *at_
 
 /* ------------------------------------------------------------ open/close */
 
-/* The run id of a file without a run column is its name without the extension; the
- * whole name must be a valid run id (the pipeline names runs after it). */
-static int set_stem(struct tep_reader *r, const char *path, struct tep_error *err)
+/* The name of the run of a file without a run column: the file name without its
+ * extension. It is not checked as a run id here: a file read for `tep analyze` may
+ * have any name, and where a run is stored the caller makes the id (source_files.c:
+ * the file's path below data.input_dir, checked before the first run). A name too
+ * long for the field is cut between characters. */
+static void set_stem(struct tep_reader *r, const char *path)
 {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
-    char why[96], shown[200];
-    if (tep_run_id_problem(base, strlen(base), why, sizeof why))
-        return tep_error_set_at(err, TEP_ERR_ARG, path, 0, 0,
-                                "the file name '%s' cannot name a run: %s (expected 1 to %d "
-                                "bytes of UTF-8 text; rename the file)",
-                                tep_reader_quote(base, strlen(base), shown, sizeof shown), why,
-                                TEP_RUN_ID_MAX - 1);
-    snprintf(r->stem, sizeof r->stem, "%s", base);
+    if (snprintf(r->stem, sizeof r->stem, "%s", base) >= (int)sizeof r->stem)
+        r->stem[tep_utf8_cut(r->stem, sizeof r->stem - 1)] = '\0';
     char *dot = strrchr(r->stem, '.');
     if (dot && dot != r->stem) *dot = '\0';
-    return 0;
 }
 
 static void fill_defaults(struct tep_reader_options *o)
@@ -389,7 +385,7 @@ struct tep_reader *tep_reader_open(const char *path, const struct tep_reader_opt
     r->src.display_path = r->display_path;
     r->src.max_line = r->opt.max_line_bytes;
     r->src.line = 1;
-    if (set_stem(r, path, err) != 0) goto fail;
+    set_stem(r, path);
 
     enum tep_file_format format = r->opt.format;
     if (format == TEP_FORMAT_AUTO) format = tep_format_from_name(path);
