@@ -7,7 +7,8 @@
 #    bytes of a longer one is a run of its own (it used to be replaced);
 #  - a file name that is not UTF-8 is rejected before anything is stored, with the file
 #    named; a run-id column is checked by the same rule (600 bytes fine, 1024 not); a file
-#    `tep analyze` reads makes no run id, so there any name will do (shown escaped);
+#    `tep analyze` reads makes no run id, so there any name will do (shown escaped); a
+#    run of a 1000-byte id that fails shows the whole id and the cause;
 #  - files with the same name in different folders are different runs ("A/x.csv",
 #    "B/x.csv"), files directly in input_dir keep their plain name; two runs that would
 #    get the same id are an error naming both files, and nothing of the second is stored;
@@ -111,6 +112,15 @@ expect "run-id column of 1024 bytes: error at line 2, column 1" \
 out=$(run -c runcol.yaml --quiet 2>&1)
 expect "run-id column not UTF-8: the same words as for a file name" \
     '[ $? -eq 1 ] && echo "$out" | grep -q "m.csv:2:1: .*not valid UTF-8 at byte 4 (0xE9)"'
+# a run of a 1000-byte id that fails: the error has the whole id (twice: the run's and
+# the reader's) and its cause (a 1 KiB message used to cut the cause off)
+r1000=$(printf 'r%.0s' $(seq 1000))
+sim 2 9 runcol.csv
+{ echo "run_id,$(head -1 runcol.csv)"; sed -n '2,31p;31p' runcol.csv | sed "s/^/$r1000,/"; } >runcol/m.csv
+printf 'data:\n  input_dir: runcol\n  output_dir: out_runcol\n  chunk_rows: 16\npreprocessing:\n  steps: []\nstorage:\n  connection_string: runcol.db\n' >runcol16.yaml
+run -c runcol16.yaml --quiet 2>runcol.err
+expect "1000-byte run id, a sample twice: exit 1, the whole message with its cause" \
+    '[ $? -eq 1 ] && grep -qxF "tep run: error: runcol/m.csv:32:2: run m.csv#$r1000: sample 30 of run '"'"'$r1000'"'"' appears twice: expected increasing sample numbers within a run" runcol.err'
 
 # --- 3. the same name in different folders ------------------------------------------------
 mkdir -p same/A same/B

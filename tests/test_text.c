@@ -246,28 +246,66 @@ static void test_log_cut(void)
     CHECK(strstr(text, "xx\"}\n") != NULL);
 }
 
-/* Error records cut a long text between characters, never inside one. */
+/* Error records cut a long text between characters, never inside one; a prefix never
+ * pushes the cause out. */
 static void test_error_cut(void)
 {
-    struct tep_error err;
-    char id[TEP_RUN_ID_MAX];
-    memset(id, 'r', sizeof id);
-    id[sizeof id - 1] = '\0';
-    memcpy(id + 1018, "\xE2\x82\xAC", 3); /* message bytes 1022..1024: 1023 are kept */
-    tep_error_set(&err, TEP_ERR_PARSE, "run %s", id);
+    static struct tep_error err;
+    static char text[TEP_ERROR_MESSAGE_MAX + 16];
+    const size_t keep = sizeof err.message - 1; /* bytes a message keeps */
+    memset(text, 'r', sizeof text);
+    text[sizeof text - 1] = '\0';
+    memcpy(text + keep - 5, "\xE2\x82\xAC", 3); /* "run " + that: the euro sign across the end */
+    tep_error_set(&err, TEP_ERR_PARSE, "run %s", text);
     CHECK(all_utf8(err.message));
-    CHECK_EQ_INT(strlen(err.message), 4 + 1018); /* "run ", 1018 r: the cut euro sign left out */
-    memset(id, 'f', sizeof id - 1);
-    memcpy(id + 510, "\xC3\xA9", 2); /* the file field keeps 511 bytes */
-    tep_error_set_at(&err, TEP_ERR_IO, id, 0, 0, "x");
+    CHECK_EQ_INT(strlen(err.message), keep - 1); /* the cut euro sign left out */
+    memset(text, 'f', sizeof text - 1);
+    memcpy(text + sizeof err.file - 2, "\xC3\xA9", 2); /* across the end of the file field */
+    tep_error_set_at(&err, TEP_ERR_IO, text, 0, 0, "x");
     CHECK(all_utf8(err.file));
-    CHECK_EQ_INT(strlen(err.file), 510);
-    memset(id, 'p', sizeof id - 1);
-    memcpy(id + 509, "\xE2\x82\xAC", 3); /* a prefix keeps 511 bytes */
-    tep_error_set(&err, TEP_ERR_IO, "%s", "m");
-    tep_error_prefix(&err, "%s", id);
+    CHECK_EQ_INT(strlen(err.file), sizeof err.file - 2);
+    /* a whole run id (1023 bytes) and a path (4095) fit in a message, twice the id too */
+    char id[TEP_RUN_ID_MAX], path[TEP_ERROR_FILE_MAX];
+    memset(id, 'i', sizeof id - 1);
+    id[sizeof id - 1] = '\0';
+    memset(path, 'p', sizeof path - 1);
+    path[sizeof path - 1] = '\0';
+    tep_error_set(&err, TEP_ERR_PARSE, "run id '%s' is already the id of a run of %s: cause", id,
+                  path);
+    tep_error_prefix(&err, "run %s", id);
+    CHECK_EQ_INT(strlen(err.message), strlen("run : ") + strlen("run id '' is already the id of a "
+                                                                "run of : cause") +
+                                          2 * (TEP_RUN_ID_MAX - 1) + TEP_ERROR_FILE_MAX - 1);
+    CHECK(strncmp(err.message, "run iii", 7) == 0);
+    CHECK(strcmp(err.message + strlen(err.message) - 9, "pp: cause") == 0);
+    /* a prefix that does not fit beside the cause is cut, marked "...", the cause whole */
+    memset(text, 'c', keep - 20);
+    text[keep - 20] = '\0';
+    tep_error_set(&err, TEP_ERR_IO, "%s", text);
+    memset(path, 'q', 30);
+    memcpy(path + 20, "\xE2\x82\xAC", 3); /* room: 20 bytes = 15 of the prefix, "...", ": " */
+    path[30] = '\0';
+    tep_error_prefix(&err, "%s", path);
+    CHECK_EQ_INT(strlen(err.message), keep);
+    CHECK(strncmp(err.message, "qqqqqqqqqqqqqqq...: ccc", 23) == 0);
+    CHECK(strcmp(err.message + 20, text) == 0);
+    /* the cut falls inside a euro sign at bytes 13-15: the prefix ends before it */
+    tep_error_set(&err, TEP_ERR_IO, "%s", text);
+    memcpy(path + 13, "\xE2\x82\xAC", 3);
+    tep_error_prefix(&err, "%s", path);
     CHECK(all_utf8(err.message));
-    CHECK_EQ_INT(strlen(err.message), 509 + 3); /* 509 p, ": m" */
+    CHECK(strncmp(err.message, "qqqqqqqqqqqqq...: ccc", 21) == 0);
+    CHECK(strcmp(err.message + 18, text) == 0);
+    /* appending: cut between characters */
+    memset(text, 'a', keep - 1);
+    text[keep - 1] = '\0';
+    tep_error_set(&err, TEP_ERR_IO, "%s", text);
+    tep_error_append(&err, "\xC3\xA9 more"); /* the 2-byte character across the end */
+    CHECK(all_utf8(err.message));
+    CHECK_EQ_INT(strlen(err.message), keep - 1);
+    tep_error_set(&err, TEP_ERR_IO, "m");
+    tep_error_append(&err, " (line %d)", 3);
+    CHECK_STR(err.message, "m (line 3)");
 }
 
 /* What tep_progress_status draws for `id` ("run 1 <id>: 5 rows read") on a terminal. */

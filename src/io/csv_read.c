@@ -69,10 +69,7 @@ static int unclosed_quote(struct tep_reader *r, long line, long field, bool at_e
                                 "closing '\"' before the end of the file",
                                 field);
     /* the row outgrew max_line_bytes inside the quotes: say why */
-    char msg[sizeof err->message];
-    snprintf(msg, sizeof msg, "%s (the quote opened on line %ld, column %ld, is still open)",
-             err->message, line, field);
-    snprintf(err->message, sizeof err->message, "%s", msg);
+    tep_error_append(err, " (the quote opened on line %ld, column %ld, is still open)", line, field);
     return -1;
 }
 
@@ -331,12 +328,7 @@ static int csv_read_row(struct tep_reader *r, struct tep_frame *frame, size_t fr
                            : parse_plain_row(r, st, &row, frame, frame_row, keys, err);
     if (rc != 0) {
         if (!row.terminated && !strstr(err->message, "truncated")) {
-            char msg[sizeof err->message];
-            snprintf(msg, sizeof msg,
-                     "%s (on the last line, which has no line end: truncated "
-                     "file?)",
-                     err->message);
-            snprintf(err->message, sizeof err->message, "%s", msg);
+            tep_error_append(err, " (on the last line, which has no line end: truncated file?)");
         }
         return -1;
     }

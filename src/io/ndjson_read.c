@@ -564,12 +564,8 @@ static int ndjson_read_row(struct tep_reader *r, struct tep_frame *frame, size_t
         keys->line = c.line;
         if (parse_record(r, st, &c, frame, row, keys, err) != 0) {
             if (at_eof) {
-                char msg[sizeof err->message];
-                snprintf(msg, sizeof msg,
-                         "%s (on the last line, which has no line end: "
-                         "truncated file?)",
-                         err->message);
-                snprintf(err->message, sizeof err->message, "%s", msg);
+                tep_error_append(err, " (on the last line, which has no line end: truncated "
+                                      "file?)");
             }
             return -1;
         }
