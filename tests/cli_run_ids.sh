@@ -12,6 +12,7 @@
 #  - files with the same name in different folders are different runs ("A/x.csv",
 #    "B/x.csv"), files directly in input_dir keep their plain name; two runs that would
 #    get the same id are an error naming both files, and nothing of the second is stored;
+#    an input_dir named with glob's special characters ('in[1]*?\z') matches only itself;
 #  - a file name holding a line break cannot forge a log line (plain text escapes it,
 #    --log-json stays valid JSON) and a path byte that is not UTF-8 is escaped too;
 #  - nor an error message: a run that fails in a file named with a line break and an ESC
@@ -160,6 +161,17 @@ rm "clash/m.csv#1"
 out=$(run -c clash.yaml --quiet 2>&1)
 expect "a run name used twice in one file: exit 1, named" \
     '[ $? -eq 1 ] && echo "$out" | grep -q "run id .m.csv#1. is already the id of a run earlier in this file"'
+
+# input_dir holding glob's special characters matches only itself: its files, their names
+# as ids (a folder it would match as a pattern, in1abz, is not read)
+mkdir -p 'globby/in[1]*?\z' globby/in1abz
+sim 0.15 21 'globby/in[1]*?\z/a.csv'
+sim 0.2 22 'globby/in[1]*?\z/b.csv'
+sim 0.25 23 globby/in1abz/c.csv
+printf "data:\n  input_dir: 'globby/in[1]*?\\z'\n  output_dir: out_globby\npreprocessing:\n  steps: []\nstorage:\n  connection_string: globby.db\n" >globby.yaml
+run -c globby.yaml --quiet --log-level warn
+expect "input_dir 'in[1]*?\\z': exit 0, its two files stored under their names" \
+    '[ $? -eq 0 ] && [ "$(q globby.db "select group_concat(run_id || \":\" || rows_stored, \" \") from (select * from runs order by run_id)")" = "a.csv:3 b.csv:4" ]'
 
 # --- 4. a file name with a line break; a path byte that is not UTF-8 ------------------------
 mkdir "logs"$'\xff' # a folder name that is not UTF-8 (YAML cannot hold it: a link)
