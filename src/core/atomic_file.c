@@ -265,22 +265,27 @@ int tep_atomic_write(struct tep_atomic_file *af, const void *data, size_t len,
     return tep_error_set_errno(err, TEP_ERR_IO, "write failed", af->path);
 }
 
-/* fsync the folder holding `target` so the rename survives a crash. A folder we
- * may not open for reading cannot be synced; that is not an error. */
+int tep_sync_dir(const char *path, struct tep_error *err)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 && errno == EACCES) return 0; /* a folder we may not read cannot be synced */
+    if (fd < 0) return tep_error_set_errno(err, TEP_ERR_IO, "cannot open the folder to sync it", path);
+    int rc = 0;
+    if (fsync(fd) != 0 && errno != EINVAL)
+        rc = tep_error_set_errno(err, TEP_ERR_IO, "cannot sync the folder to disk", path);
+    close(fd);
+    return rc;
+}
+
+/* fsync the folder holding `target` so the rename survives a crash. */
 static int sync_folder(const struct tep_atomic_file *af, struct tep_error *err)
 {
     char folder[4096];
     size_t prefix = prefix_length(af->target);
     snprintf(folder, sizeof folder, "%.*s", (int)(prefix ? prefix : 1), prefix ? af->target : ".");
-    int fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return 0;
-    int rc = fsync(fd) != 0 && errno != EINVAL ? -1 : 0;
-    if (rc != 0)
-        tep_error_set_errno(err, TEP_ERR_IO,
-                            "the file is in place, but its folder could not be synced to disk",
-                            af->path);
-    close(fd);
-    return rc;
+    if (tep_sync_dir(folder, err) == 0) return 0;
+    tep_error_prefix(err, "the file '%s' is in place, but not yet on disk", af->path);
+    return -1;
 }
 
 int tep_atomic_commit(struct tep_atomic_file *af, struct tep_error *err)

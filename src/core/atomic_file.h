@@ -61,6 +61,12 @@ int tep_atomic_commit(struct tep_atomic_file *af, struct tep_error *err);
  * failed open or another discard (then it does nothing). */
 void tep_atomic_discard(struct tep_atomic_file *af);
 
+/* fsync the folder `path`, so that the renames and new names in it survive a crash.
+ * A folder we may not read (EACCES) cannot be synced and a file system that cannot
+ * sync folders (EINVAL) needs it not: neither is an error. Other failures (EIO) are,
+ * naming the folder. */
+int tep_sync_dir(const char *path, struct tep_error *err);
+
 /* Create the folder `path` and its missing parents (as mkdir -p). */
 int tep_make_dirs(const char *path, struct tep_error *err);
 
