@@ -462,6 +462,42 @@ static void test_fifo(void)
     unlink(at("got.txt"));
 }
 
+/* A FIFO whose writer is discarded gets what was flushed before, and nothing of what
+ * the stream still buffered (it used to be flushed into the FIFO by the discard). */
+static void test_fifo_discard(void)
+{
+    CHECK(mkfifo(at("fifo"), 0644) == 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        char *got = slurp(at("fifo"));
+        write_plain(at("got.txt"), got ? got : "(read failed)");
+        _exit(0);
+    }
+    struct tep_error err;
+    struct tep_atomic_file af;
+    int rc = tep_atomic_open(&af, at("fifo"), 0, &err);
+    CHECK_MSG(rc == 0, "%s", err.message);
+    if (rc == 0) {
+        CHECK(af.direct);
+        fputs("a whole row\n", af.file);
+        CHECK(fflush(af.file) == 0);
+        fputs("a partial ro", af.file); /* buffered, not yet written */
+        tep_atomic_discard(&af);
+    }
+    int status = -1;
+    for (int i = 0; i < 50 && waitpid(pid, &status, WNOHANG) == 0; i++) usleep(100000);
+    if (status == -1) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+    }
+    CHECK_MSG(status == 0, "the FIFO's reader got no end of file within 5 s");
+    char *got = slurp(at("got.txt"));
+    CHECK_STR(got, "a whole row\n");
+    free(got);
+    unlink(at("fifo"));
+    unlink(at("got.txt"));
+}
+
 /* A Unix stream socket is connected to and written into; it stays a socket. */
 static void test_socket(void)
 {
@@ -689,6 +725,7 @@ int main(void)
     RUN(test_stdout);
     RUN(test_csv_writer_on_stdout);
     RUN(test_fifo);
+    RUN(test_fifo_discard);
     RUN(test_socket);
     RUN(test_character_device);
     RUN(test_concurrent_writers);

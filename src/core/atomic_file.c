@@ -208,10 +208,13 @@ static int write_fd(struct tep_atomic_file *af, const char *data, size_t len)
 }
 
 /* The stream's write function (fopencookie): the descriptor stays ours to
- * fsync and close, and a failed write keeps its errno for the commit's message. */
+ * fsync and close, and a failed write keeps its errno for the commit's message.
+ * While the file is discarded, the bytes the stream flushes are dropped. */
 static ssize_t stream_write(void *cookie, const char *data, size_t len)
 {
-    return write_fd(cookie, data, len) == 0 ? (ssize_t)len : 0;
+    struct tep_atomic_file *af = cookie;
+    if (af->discarding) return (ssize_t)len;
+    return write_fd(af, data, len) == 0 ? (ssize_t)len : 0;
 }
 
 int tep_atomic_open(struct tep_atomic_file *af, const char *path, unsigned flags,
@@ -326,6 +329,7 @@ fail:
 
 void tep_atomic_discard(struct tep_atomic_file *af)
 {
+    af->discarding = true; /* fclose flushes: into nothing */
     if (af->file) fclose(af->file);
     if (af->fd >= 0) close(af->fd);
     af->file = NULL;
