@@ -824,8 +824,9 @@ fail:
     rc = err.code == TEP_ERR_ARG ? 2 : 1;
 done:
     dataset_free(&train);
-    for (size_t i = 0; tests && i < ntests; i++) {
+    for (size_t i = 0; tests && i < ntests; i++)
         dataset_free(&tests[i]);
+    for (size_t i = 0; sc && i < ntests; i++) { /* sc may be NULL when tests is not */
         free(sc[i].t2);
         free(sc[i].q);
     }
