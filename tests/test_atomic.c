@@ -485,7 +485,8 @@ static void test_fifo_discard(void)
         tep_atomic_discard(&af);
     }
     int status = -1;
-    for (int i = 0; i < 50 && waitpid(pid, &status, WNOHANG) == 0; i++) usleep(100000);
+    for (int i = 0; i < 50 && waitpid(pid, &status, WNOHANG) == 0; i++)
+        usleep(100000);
     if (status == -1) {
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);

@@ -79,16 +79,21 @@ static void test_escape_line(void)
     CHECK_STR(tep_text_escape_line("a\nb", out, sizeof out), "a\\nb");
     CHECK_STR(tep_text_escape_line("x\\", out, 3), "x"); /* "\\" is one escape: whole or not */
     /* line/paragraph separators and bidirectional formatting characters */
-    CHECK_STR(tep_text_escape_line("a\xE2\x80\xA8" "b\xE2\x80\xA9", out, sizeof out),
+    CHECK_STR(tep_text_escape_line("a\xE2\x80\xA8"
+                                   "b\xE2\x80\xA9",
+                                   out, sizeof out),
               "a\\u2028b\\u2029");
-    CHECK_STR(tep_text_escape_line("\xE2\x80\xAE" "cod.exe", out, sizeof out), "\\u202Ecod.exe");
-    CHECK_STR(tep_text_escape_line("\xE2\x80\xAA\xE2\x80\xAD\xE2\x81\xA6\xE2\x81\xA9", out,
-                                   sizeof out),
-              "\\u202A\\u202D\\u2066\\u2069");
+    CHECK_STR(tep_text_escape_line("\xE2\x80\xAE"
+                                   "cod.exe",
+                                   out, sizeof out),
+              "\\u202Ecod.exe");
+    CHECK_STR(
+        tep_text_escape_line("\xE2\x80\xAA\xE2\x80\xAD\xE2\x81\xA6\xE2\x81\xA9", out, sizeof out),
+        "\\u202A\\u202D\\u2066\\u2069");
     /* their neighbours are ordinary text */
-    CHECK_STR(tep_text_escape_line("\xE2\x80\xA7\xE2\x80\xAF\xE2\x81\xA5\xE2\x81\xAA", out,
-                                   sizeof out),
-              "\xE2\x80\xA7\xE2\x80\xAF\xE2\x81\xA5\xE2\x81\xAA");
+    CHECK_STR(
+        tep_text_escape_line("\xE2\x80\xA7\xE2\x80\xAF\xE2\x81\xA5\xE2\x81\xAA", out, sizeof out),
+        "\xE2\x80\xA7\xE2\x80\xAF\xE2\x81\xA5\xE2\x81\xAA");
     CHECK(tep_text_is_control(0x202E) && tep_text_is_control(0x9F) && !tep_text_is_control(0xA0));
 }
 
@@ -102,7 +107,8 @@ static void test_quote(void)
     CHECK_STR(tep_text_quote("abcdef", 6, 4, out, sizeof out), "abcd...");
     CHECK_STR(tep_text_quote("caf\xC3\xA9\xFF", 6, 40, out, sizeof out), "caf\xC3\xA9\\xFF");
     CHECK_STR(tep_text_quote("ab\ncdef", 7, 40, out, 8), "ab\\n..."); /* room for "..." */
-    CHECK_STR(tep_text_quote("\xE2\x82\xAC\xE2\x82\xAC", 6, 40, out, 7), "\xE2\x82\xAC\xE2\x82\xAC");
+    CHECK_STR(tep_text_quote("\xE2\x82\xAC\xE2\x82\xAC", 6, 40, out, 7),
+              "\xE2\x82\xAC\xE2\x82\xAC");
     CHECK_STR(tep_text_quote("\xE2\x82\xAC\xE2\x82\xAC\xE2\x82\xAC", 9, 40, out, 7),
               "\xE2\x82\xAC...");
     CHECK_STR(tep_text_quote("abcdef", 6, 40, out, 3), "");
@@ -124,14 +130,15 @@ static void test_utf8_invalid_at(void)
         memcpy(s + 20, "\xE2\x82\xAC", 3); /* a valid 3-byte character before or after it */
         s[at] = (char)0xFF;
         long got = tep_utf8_invalid_at(s, sizeof s);
-        CHECK_MSG(got == (long)(at >= 20 && at < 23 ? 20 : at), "bad byte at %zu: got %ld", at, got);
+        CHECK_MSG(got == (long)(at >= 20 && at < 23 ? 20 : at), "bad byte at %zu: got %ld", at,
+                  got);
     }
     memset(s, 'a', sizeof s);
     CHECK_EQ_INT(tep_utf8_invalid_at(s, sizeof s), -1);
     CHECK_EQ_INT(tep_utf8_invalid_at(s, 0), -1);
     memcpy(s + 61, "\xE2\x82\xAC", 3); /* ends exactly at n */
     CHECK_EQ_INT(tep_utf8_invalid_at(s, sizeof s), -1);
-    CHECK_EQ_INT(tep_utf8_invalid_at(s, 63), 61); /* cut short by n */
+    CHECK_EQ_INT(tep_utf8_invalid_at(s, 63), 61);             /* cut short by n */
     CHECK_EQ_INT(tep_utf8_invalid_at("a\xED\xA0\x80", 4), 1); /* a surrogate */
 }
 
@@ -273,8 +280,9 @@ static void test_error_cut(void)
     tep_error_set(&err, TEP_ERR_PARSE, "run id '%s' is already the id of a run of %s: cause", id,
                   path);
     tep_error_prefix(&err, "run %s", id);
-    CHECK_EQ_INT(strlen(err.message), strlen("run : ") + strlen("run id '' is already the id of a "
-                                                                "run of : cause") +
+    CHECK_EQ_INT(strlen(err.message), strlen("run : ") +
+                                          strlen("run id '' is already the id of a "
+                                                 "run of : cause") +
                                           2 * (TEP_RUN_ID_MAX - 1) + TEP_ERROR_FILE_MAX - 1);
     CHECK(strncmp(err.message, "run iii", 7) == 0);
     CHECK(strcmp(err.message + strlen(err.message) - 9, "pp: cause") == 0);
@@ -350,7 +358,8 @@ static void test_progress_status(void)
     snprintf(want, sizeof want, "\r%-20s %-70s", "pipeline", "run 1 a\\n\\x1B[2Jb: 5 rows read");
     CHECK_STR(text, want);
     char id[256] = "x";
-    for (int i = 0; i < 100; i++) strcat(id, "\xC3\xA9"); /* "run 1 x" + 63 characters */
+    for (int i = 0; i < 100; i++)
+        strcat(id, "\xC3\xA9"); /* "run 1 x" + 63 characters */
     draw_status(id, text, sizeof text);
     CHECK(all_utf8(text));
     snprintf(want, sizeof want, "\r%-20s run 1 %.127s", "pipeline", id); /* x + 63 x 2 bytes */

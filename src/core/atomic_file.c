@@ -272,7 +272,8 @@ int tep_sync_dir(const char *path, struct tep_error *err)
 {
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0 && errno == EACCES) return 0; /* a folder we may not read cannot be synced */
-    if (fd < 0) return tep_error_set_errno(err, TEP_ERR_IO, "cannot open the folder to sync it", path);
+    if (fd < 0)
+        return tep_error_set_errno(err, TEP_ERR_IO, "cannot open the folder to sync it", path);
     int rc = 0;
     if (fsync(fd) != 0 && errno != EINVAL)
         rc = tep_error_set_errno(err, TEP_ERR_IO, "cannot sync the folder to disk", path);

@@ -78,7 +78,7 @@ void tep_error_prefix(struct tep_error *err, const char *fmt, ...)
     va_end(ap);
     static const char sep[] = ": ", cut_mark[] = "...";
     size_t cause = strlen(err->message), plen = strlen(prefix);
-    size_t room = sizeof err->message - 1 - cause; /* for the prefix and ": " */
+    size_t room = sizeof err->message - 1 - cause;         /* for the prefix and ": " */
     if (room < strlen(sep) + strlen(cut_mark) + 1) return; /* no room: the cause alone */
     if (plen + strlen(sep) > room) { /* too long beside the cause: cut, marked */
         plen = tep_utf8_cut(prefix, room - strlen(sep) - strlen(cut_mark));

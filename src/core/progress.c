@@ -79,6 +79,7 @@ void tep_progress_status(struct tep_progress *p, const char *fmt, ...)
         bytes += tep_utf8_decode(shown + bytes, n - bytes, &cp);
         chars++;
     }
-    fprintf(stderr, "\r%-20s %.*s%*s", p->label, (int)bytes, shown, (int)(STATUS_CHARS - chars), "");
+    fprintf(stderr, "\r%-20s %.*s%*s", p->label, (int)bytes, shown, (int)(STATUS_CHARS - chars),
+            "");
     fflush(stderr);
 }

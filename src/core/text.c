@@ -83,7 +83,10 @@ size_t tep_text_escape_char(const char *s, size_t n, char piece[TEP_TEXT_PIECE_M
     }
     if (c == '\\' || c == '\n' || c == '\r' || c == '\t')
         snprintf(piece, TEP_TEXT_PIECE_MAX, "\\%c",
-                 c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : '\\');
+                 c == '\n'   ? 'n'
+                 : c == '\r' ? 'r'
+                 : c == '\t' ? 't'
+                             : '\\');
     else if (cp < 0x20 || cp == 0x7F)
         snprintf(piece, TEP_TEXT_PIECE_MAX, "\\x%02X", cp);
     else if (tep_text_is_control(cp))

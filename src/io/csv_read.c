@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/numparse.h"
 #include "core/text.h"
+#include "io/numparse.h"
 #include "io/reader.h"
 
 enum csv_role { CSV_SKIP, CSV_VALUE, CSV_KEY };
@@ -69,7 +69,8 @@ static int unclosed_quote(struct tep_reader *r, long line, long field, bool at_e
                                 "closing '\"' before the end of the file",
                                 field);
     /* the row outgrew max_line_bytes inside the quotes: say why */
-    tep_error_append(err, " (the quote opened on line %ld, column %ld, is still open)", line, field);
+    tep_error_append(err, " (the quote opened on line %ld, column %ld, is still open)", line,
+                     field);
     return -1;
 }
 

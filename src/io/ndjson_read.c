@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/numparse.h"
 #include "core/text.h"
+#include "io/numparse.h"
 #include "io/reader.h"
 
 #define KEY_NAME_MAX 256
@@ -29,7 +29,7 @@ enum nd_role { ND_SKIP, ND_VALUE, ND_KEY };
 struct nd_slot {
     char name[KEY_NAME_MAX]; /* the key as written (unescaped) */
     size_t name_len;
-    char shown[200];         /* the key quoted for messages (tep_reader_quote) */
+    char shown[200]; /* the key quoted for messages (tep_reader_quote) */
     enum nd_role role;
     int frame_col;         /* ND_VALUE */
     int var;               /* ND_VALUE */
@@ -465,8 +465,7 @@ static int parse_value(struct tep_reader *r, struct ndjson_state *st, struct nd_
         n = (size_t)(q - c->p);
         c->p = q;
     }
-    if (tep_reader_parse_key(r, slot->key, slot->shown, text, n, keys, c->line, col_of(c, at),
-                             err))
+    if (tep_reader_parse_key(r, slot->key, slot->shown, text, n, keys, c->line, col_of(c, at), err))
         return -1;
     st->key_stamp[slot->key] = st->row_stamp;
     return 0;
