@@ -41,7 +41,8 @@ failed=0
 
 # Replay the seeds of target $1 once each (and nothing else).
 replay() {
-  local t=$1 log="$build/logs/replay_$t.log"
+  local t=$1
+  local log="$build/logs/replay_$t.log"
   mkdir -p "$build/logs"
   # shellcheck disable=SC2046
   if "$build/fuzz/fuzz_$t" $(target_options "$t") -runs=0 "tests/fuzz/corpus/$t" >"$log" 2>&1; then
@@ -53,9 +54,14 @@ replay() {
   fi
 }
 
+# The last text matching regex $1 in file $2 ("" when none: never a failure, which under
+# set -e -o pipefail would end the script before the summary).
+last_match() { grep -o -- "$1" "$2" | tail -n 1 || true; }
+
 # Fuzz target $1 for $2 seconds.
 fuzz() {
-  local t=$1 seconds=$2 log="$build/logs/fuzz_$t.log" rc=0
+  local t=$1 seconds=$2 rc=0
+  local log="$build/logs/fuzz_$t.log"
   mkdir -p "$build/logs" "$build/corpus/$t" "$build/artifacts/$t"
   echo "fuzzing $t for $seconds s ..." >&2
   local started=$SECONDS
@@ -64,15 +70,16 @@ fuzz() {
     -artifact_prefix="$build/artifacts/$t/" "$build/corpus/$t" "tests/fuzz/corpus/$t" \
     >"$log" 2>&1 || rc=$?
   local elapsed=$((SECONDS - started))
+  # a target that died early printed no stats: "?" in the summary, never an abort here
   local execs rate cov ft corp
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
-  ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
-  corp=$(grep -o 'corp: [0-9]*/[0-9]*[a-zA-Z]*' "$log" | tail -1 | cut -d' ' -f2)
+  cov=$(last_match 'cov: [0-9]*' "$log" | cut -d' ' -f2)
+  ft=$(last_match 'ft: [0-9]*' "$log" | cut -d' ' -f2)
+  corp=$(last_match 'corp: [0-9]*/[0-9]*[a-zA-Z]*' "$log" | cut -d' ' -f2)
   local result=ok
   if [ "$rc" -ne 0 ]; then
-    result="FAILED: $(grep -m1 -o 'ERROR: [A-Za-z]*: [^ ]*\|deadly signal\|out-of-memory\|timeout\|fuzz harness: .*\|numparse: .*' "$log" || echo "exit $rc"); input: $(grep -o "Test unit written to .*" "$log" | sed 's/Test unit written to //' | tail -1)"
+    result="FAILED: $(grep -m1 -o 'ERROR: [A-Za-z]*: [^ ]*\|deadly signal\|out-of-memory\|timeout\|fuzz harness: .*\|numparse: .*' "$log" || echo "exit $rc"); input: $(last_match 'Test unit written to .*' "$log" | sed 's/Test unit written to //')"
     tail -n 60 "$log" >&2
     failed=1
   fi

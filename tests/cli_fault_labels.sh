@@ -4,7 +4,8 @@
 # onset, then the lowest active IDV), `tep run` reads it back per row, labels the run,
 # and fits the normal-operation model (normalize, fit_on: normal) on the fault-0 rows
 # only: its scaler.json is byte for byte the one fitted on a file cut after the last
-# normal row. A control: the same data without the fault column give another model.
+# normal row. A control: the same data without the fault column give another model. A run
+# whose rows carry several disturbances is labelled (and filed in the lake) by the first.
 . "$(dirname "$0")/lib_cli.sh"
 cd "$tmp"
 q() { sqlite3 "$1" "$2"; }
@@ -71,4 +72,16 @@ printf 'data:\n  input_dir: multi\n  output_dir: out_multi\npreprocessing:\n  st
 "$TEP" run -c multi.yaml --quiet --log-level warn
 expect "multi-run file: a normal, b IDV 3 from 0.1 h, c normal (not the next run's fault)" \
     '[ $? -eq 0 ] && [ "$(q multi.db "select group_concat(run_id || \":\" || fault || \":\" || ifnull(fault_onset_h, \"-\"), \" \") from (select * from runs order by run_id)")" = "m.csv#a:0:- m.csv#b:3:0.1 m.csv#c:0:-" ]'
+
+# --- a run with several disturbances: its fault is the first (rows keep their own) --------
+mkdir several
+cp two.csv several/two.csv # 0, then IDV 4 from 1 h, then 1 from 2 h
+printf 'data:\n  input_dir: several\n  output_dir: out_several\npreprocessing:\n  steps: []\nstorage:\n  connection_string: several.db\n' >several.yaml
+"$TEP" run -c several.yaml --quiet --log-level warn
+expect "rows of IDV 4 then 1: the run's fault is 4, its onset 1.05 h; rows keep 0, 4 and 1" \
+    '[ $? -eq 0 ] && [ "$(q several.db "select fault, fault_onset_h from runs")" = "4|1.05" ] && [ "$(q several.db "select group_concat(fault || \":\" || n, \" \") from (select fault, count(*) n from tep_processed group by fault order by fault)")" = "0:20 1:40 4:20" ]'
+sed 's/connection_string: several.db/type: parquet\n  path: several_lake/' several.yaml >several_lake.yaml
+"$TEP" run -c several_lake.yaml --quiet --log-level warn
+expect "... in the lake the run lies under run_fault=4, the only folder" \
+    '[ $? -eq 0 ] && [ "$(ls several_lake/tep_processed)" = run_fault=4 ] && [ -d several_lake/tep_processed/run_fault=4/run=two.csv ]'
 finish

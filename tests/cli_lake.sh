@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # cli_lake.sh - the local Parquet data lake (storage.type: parquet) and Parquet input, end to
-# end, with nothing but tep, sqlite3 and tep's own Parquet dump (build/tests/test_parquet
-# dump): it never skips. DuckDB's reading of the same lakes and the S3 lake are in
+# end, with nothing but tep, sqlite3, tep's own Parquet dump (build/tests/test_parquet
+# dump) and cc (for the fsync hook, tests/crash_hook.c): it never skips. DuckDB's reading of the same lakes and the S3 lake are in
 # cli_lake_duckdb.sh (it needs node and npm packages).
 # `tep run` (simulator, 2 runs of 2 h, clean/missing/normalize/features) into a lake folder:
 # Hive layout run_fault=<k>/run=<id>/part-NNNN.parquet (one folder per run, k = the run's
 # fault) with exact row counts per part, one
 # runs.parquet per run, no temporary or work files; a rerun replaces (same files, same
 # counts). A files run with run ids that need escaping ("b #2.csv" -> run=b%20%232.csv); a
-# files run whose second file is bad fails and leaves the lake byte for byte as it was.
+# files run whose second file is bad fails and leaves the lake byte for byte as it was; so
+# does, with storage.sync, each fsync (of a part file or a folder) failing in turn.
 # Parquet input: `tep simulate --output x.parquet` files go through the pipeline and give
 # exactly the rows the same data give as CSV, with SHA-256 lineage and the fault labels.
 . "$(dirname "$0")/lib_cli.sh"
@@ -72,6 +73,33 @@ sha256sum "flake/runs/run=b%20%232.csv/runs.parquet" >>after.txt
 expect "failed run: lake byte for byte as before ($(wc -l <before.txt) files)" 'cmp -s before.txt after.txt && [ $(wc -l <before.txt) -ge 3 ]'
 expect "failed run: no work or temporary files" '[ -z "$(ls -A flake/_staging)" ] && [ -z "$(find flake -name "*.tmp-*")" ]'
 cp good_b.csv "raw/b #2.csv"
+
+# --- storage.sync: a failed fsync (EIO, made by tests/crash_hook.c), of a part file or of a
+# folder after a rename, fails the run and leaves the lake as it was (folder syncs used to be
+# ignored)
+. "$src/tests/lib_crash.sh"
+crash_hook_build
+expect "the fsync hook builds (cc -shared)" '[ -f "$HOOK" ]'
+mkdir raw_b # one run (b #2.csv) stored again into a copy of flake (which holds a.csv too)
+cp good_b.csv "raw_b/b #2.csv"
+lake_files_config "type: parquet" "path: slake" "sync: true" | sed 's|input_dir: raw$|input_dir: raw_b|' >sync.yaml
+rm -rf slake && cp -a flake slake
+hooked env TEP_CRASH_ON=sync TEP_CRASH_LOG="$tmp/syncs.log" "$TEP" run -c sync.yaml --quiet
+expect "sync: true: a run exits 0" '[ $? -eq 0 ]'
+nsyncs=$(wc -l <syncs.log)
+tree_sums flake >lake_before.txt
+bad=""
+for k in $(seq 1 "$nsyncs"); do
+    rm -rf slake && cp -a flake slake
+    out=$(hooked env TEP_CRASH_ON=sync TEP_CRASH_FAIL_AT="$k" "$TEP" run -c sync.yaml --quiet 2>&1)
+    rc=$?
+    if [ $rc -ne 1 ] || ! echo "$out" | grep -q "Input/output error" ||
+        ! tree_sums slake | cmp -s lake_before.txt - || [ -n "$(ls -A slake/_staging)" ]; then
+        bad="$bad $k(exit $rc)"
+    fi
+done
+expect "each of the $nsyncs fsyncs failing: exit 1 with the cause, the lake byte for byte as before, no work files${bad:+ - not at:$bad}" \
+    '[ "$nsyncs" -ge 6 ] && [ -z "$bad" ]'
 
 # --- Parquet input: tep simulate files = the same data as CSV -------------------------------
 mkdir pq csvin

@@ -6,12 +6,18 @@
 #    (it used to loop, committing empty runs); a 127-byte name equal to the first 127
 #    bytes of a longer one is a run of its own (it used to be replaced);
 #  - a file name that is not UTF-8 is rejected before anything is stored, with the file
-#    named; a run-id column is checked by the same rule (600 bytes fine, 1024 not);
+#    named; a run-id column is checked by the same rule (600 bytes fine, 1024 not); a file
+#    `tep analyze` reads makes no run id, so there any name will do (shown escaped); a
+#    run of a 1000-byte id that fails shows the whole id and the cause;
 #  - files with the same name in different folders are different runs ("A/x.csv",
 #    "B/x.csv"), files directly in input_dir keep their plain name; two runs that would
 #    get the same id are an error naming both files, and nothing of the second is stored;
+#    an input_dir named with glob's special characters ('in[1]*?\z') matches only itself;
 #  - a file name holding a line break cannot forge a log line (plain text escapes it,
-#    --log-json stays valid JSON) and a path byte that is not UTF-8 is escaped too.
+#    --log-json stays valid JSON) and a path byte that is not UTF-8 is escaped too;
+#  - nor an error message: a run that fails in a file named with a line break and an ESC
+#    prints one escaped error line (the name in its file and in its "run <id>" prefix),
+#    no raw control byte on stderr.
 . "$(dirname "$0")/lib_cli.sh"
 export LC_ALL=C # glob order: bytes
 cd "$tmp"
@@ -78,12 +84,17 @@ config bad bad bad.db
 out=$(run -c bad.yaml --quiet 2>&1)
 rc=$?
 expect "file name not UTF-8: exit 1" '[ $rc -eq 1 ]'
-expect "... the message names the file and the byte" \
-    'echo "$out" | grep -q "caf.\.csv: cannot name a run after this input file: its path below data.input_dir is not valid UTF-8 at byte 4 (0xE9)"'
+expect "... the message names the file (escaped) and the byte" \
+    'echo "$out" | grep -qF "caf\\xE9.csv: cannot name a run after this input file: its path below data.input_dir is not valid UTF-8 at byte 4 (0xE9)"'
 expect "... nothing stored (not even ok.csv)" '[ ! -s bad.db ] || [ "$(q bad.db "select count(*) from runs")" = 0 ]'
-out=$("$TEP" analyze --train "bad/caf"$'\xe9'".csv" --test bad/ok.csv 2>&1)
-expect "tep analyze: the same check of the file name (exit 1)" \
-    '[ $? -ne 0 ] && echo "$out" | grep -q "cannot name a run: not valid UTF-8 at byte 4 (0xE9)"'
+# a file read by `tep analyze` makes no run id: any name will do, shown escaped
+sim 4 11 train.csv
+"$TEP" simulate --quiet --hours 1 --seed 12 --idv 1 --fault-at 0.5 --output "caf"$'\xe9'".csv"
+"$TEP" analyze --train train.csv --test "caf"$'\xe9'".csv" --components 3 --json latin1.json >latin1.txt 2>&1
+expect "tep analyze --test on a file named in Latin-1: exit 0, its row in the table (escaped)" \
+    '[ $? -eq 0 ] && grep -q "^caf\\\\xE9\.csv  *1 |" latin1.txt'
+expect "... and in the JSON" \
+    '[ "$(q :memory: "select json_extract(readfile(\"latin1.json\"), \"\$.results[0].file\")")" = "caf\\xE9.csv" ]'
 mkdir runcol
 row=$(tail -1 bad/ok.csv)
 head=$(head -1 bad/ok.csv)
@@ -102,6 +113,15 @@ expect "run-id column of 1024 bytes: error at line 2, column 1" \
 out=$(run -c runcol.yaml --quiet 2>&1)
 expect "run-id column not UTF-8: the same words as for a file name" \
     '[ $? -eq 1 ] && echo "$out" | grep -q "m.csv:2:1: .*not valid UTF-8 at byte 4 (0xE9)"'
+# a run of a 1000-byte id that fails: the error has the whole id (twice: the run's and
+# the reader's) and its cause (a 1 KiB message used to cut the cause off)
+r1000=$(printf 'r%.0s' $(seq 1000))
+sim 2 9 runcol.csv
+{ echo "run_id,$(head -1 runcol.csv)"; sed -n '2,31p;31p' runcol.csv | sed "s/^/$r1000,/"; } >runcol/m.csv
+printf 'data:\n  input_dir: runcol\n  output_dir: out_runcol\n  chunk_rows: 16\npreprocessing:\n  steps: []\nstorage:\n  connection_string: runcol.db\n' >runcol16.yaml
+run -c runcol16.yaml --quiet 2>runcol.err
+expect "1000-byte run id, a sample twice: exit 1, the whole message with its cause" \
+    '[ $? -eq 1 ] && grep -qxF "tep run: error: runcol/m.csv:32:2: run m.csv#$r1000: sample 30 of run '"'"'$r1000'"'"' appears twice: expected increasing sample numbers within a run" runcol.err'
 
 # --- 3. the same name in different folders ------------------------------------------------
 mkdir -p same/A same/B
@@ -142,6 +162,17 @@ out=$(run -c clash.yaml --quiet 2>&1)
 expect "a run name used twice in one file: exit 1, named" \
     '[ $? -eq 1 ] && echo "$out" | grep -q "run id .m.csv#1. is already the id of a run earlier in this file"'
 
+# input_dir holding glob's special characters matches only itself: its files, their names
+# as ids (a folder it would match as a pattern, in1abz, is not read)
+mkdir -p 'globby/in[1]*?\z' globby/in1abz
+sim 0.15 21 'globby/in[1]*?\z/a.csv'
+sim 0.2 22 'globby/in[1]*?\z/b.csv'
+sim 0.25 23 globby/in1abz/c.csv
+printf "data:\n  input_dir: 'globby/in[1]*?\\z'\n  output_dir: out_globby\npreprocessing:\n  steps: []\nstorage:\n  connection_string: globby.db\n" >globby.yaml
+run -c globby.yaml --quiet --log-level warn
+expect "input_dir 'in[1]*?\\z': exit 0, its two files stored under their names" \
+    '[ $? -eq 0 ] && [ "$(q globby.db "select group_concat(run_id || \":\" || rows_stored, \" \") from (select * from runs order by run_id)")" = "a.csv:3 b.csv:4" ]'
+
 # --- 4. a file name with a line break; a path byte that is not UTF-8 ------------------------
 mkdir "logs"$'\xff' # a folder name that is not UTF-8 (YAML cannot hold it: a link)
 ln -s "logs"$'\xff' logs
@@ -163,4 +194,16 @@ lines = open(\"json.log\", \"rb\").read().decode(\"utf-8\").splitlines()
 msgs = [json.loads(l)[\"msg\"] for l in lines]
 sys.exit(0 if lines and any(m.startswith(\"run \" + sys.argv[1] + \": started (\") and \"/logs\ufffd/\" in m for m in msgs) else 1)
 " "$evil"'
+# a run failing in a file whose name holds a line break and an ESC: the error line escapes it
+mkdir ctl
+sim 2 7 ctl.csv
+ctl=$'bad\n\x1b[31mx.csv'
+{ head -26 ctl.csv; sed -n 27p ctl.csv | sed 's/,[^,]*$/,abc/'; } >"ctl/$ctl" # row 26: a bad fault
+printf 'data:\n  input_dir: ctl\n  output_dir: out_ctl\n  chunk_rows: 16\npreprocessing:\n  steps: []\nstorage:\n  connection_string: ctl.db\n' >ctl.yaml
+run -c ctl.yaml 2>ctl.err
+expect "failing run in a file named with a line break and an ESC: exit 1" '[ $? -eq 1 ]'
+expect "... stderr holds no raw control byte (only the line ends)" \
+    'python3 -c "import sys; sys.exit(any(b < 32 and b != 10 or b == 127 for b in open(\"ctl.err\", \"rb\").read()))"'
+expect "... one error line naming the file and the run escaped, with the cause" \
+    '[ "$(grep -c "^tep run: error: " ctl.err)" = 1 ] && grep -qF "tep run: error: ctl/bad\\n\\x1B[31mx.csv:27:56: run bad\\n\\x1B[31mx.csv: expected a fault number" ctl.err'
 finish

@@ -71,12 +71,26 @@ check_error "unwritable path" 1 "cannot create output file" --output /nonexisten
 check_error "unknown option" 2 "usage" --frobnicate
 check_error "bad format" 2 "expected csv or dat" --format xml --output "$tmp/x"
 expect "bad format: no output file" '[ ! -e "$tmp/x" ]'
-# a run that fails leaves neither a new file nor a temporary, and an existing file as it was
+# arguments are checked before the output is opened: a rejected run makes no file
 check_error "bad IDV with a writable output" 2 "unknown disturbance" --idv 25 --output "$tmp/new.csv"
-expect "failed run leaves no file" '[ ! -e "$tmp/new.csv" ] && [ -z "$(ls "$tmp" | grep tmp-)" ]'
+expect "rejected arguments: no output file, no temporary" \
+  '[ ! -e "$tmp/new.csv" ] && [ -z "$(ls -A "$tmp" | grep tmp-)" ]'
 printf 'keep me\n' > "$tmp/keep.csv"
 check_error "bad hours over an existing file" 2 "expected a number" --hours abc --output "$tmp/keep.csv"
-expect "failed run leaves the existing file as it was" '[ "$(cat "$tmp/keep.csv")" = "keep me" ]'
+expect "rejected arguments: the existing file as it was" '[ "$(cat "$tmp/keep.csv")" = "keep me" ]'
+# a run that fails once its output is open (a write fails: an 8 KiB file size limit, SIGXFSZ
+# ignored so that write() returns EFBIG) leaves neither a new file nor a temporary (hidden:
+# .<name>.tmp-XXXXXX), and an existing file as it was
+limited_simulate() { ( trap '' XFSZ; ulimit -f 8; exec "$TEP" simulate --hours 48 --quiet "$@" ) 2>&1 >/dev/null; }
+out=$(limited_simulate --output "$tmp/big.csv"); rc=$?
+expect "failed write: exit 1 naming the file and the cause" \
+  '[ $rc -eq 1 ] && echo "$out" | grep -q "big.csv: write failed: File too large"'
+expect "failed run leaves no file and no temporary" \
+  '[ ! -e "$tmp/big.csv" ] && [ -z "$(ls -A "$tmp" | grep tmp-)" ]'
+out=$(limited_simulate --output "$tmp/keep.csv"); rc=$?
+expect "failed write over an existing file: exit 1" '[ $rc -eq 1 ] && echo "$out" | grep -q "File too large"'
+expect "failed run leaves the existing file as it was, no temporary" \
+  '[ "$(cat "$tmp/keep.csv")" = "keep me" ] && [ -z "$(ls -A "$tmp" | grep tmp-)" ]'
 
 # --- campaign: parallel runs equal single runs
 "$TEP" campaign --idv 0,1 --seeds 2 --seed 777 --hours 1 --jobs 2 --out-dir "$tmp/camp" --quiet

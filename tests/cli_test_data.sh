@@ -3,7 +3,8 @@
 # are: every file the build decompressed into $TEP_TEST_DATA (tests/tools/unzstd.c) matches
 # tests/data/SHA256SUMS (the SHA-256 of the original files, see tests/data/README.md), every
 # tests/data/**/*.zst is listed there, and the Braatz files also match the data set's own
-# SHA256SUMS. The decompressor itself rejects a damaged or truncated file, leaving no output.
+# SHA256SUMS. The decompressor itself rejects a damaged or truncated file, leaving no output,
+# and gives its output the mode of a created file (0666 & ~umask).
 . "$(dirname "$0")/lib_cli.sh"
 src=${TEP_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
 build=${TEP_BUILD_DIR:-$src/build}
@@ -25,6 +26,10 @@ unzstd=$build/tests/tep_unzstd
 "$unzstd" "$data/published/pca_xiao_kordon_sen_2023.csv.zst" "$tmp/pub.csv"
 expect "tep_unzstd: exit 0, the published table byte for byte" \
   '[ $? -eq 0 ] && cmp -s "$tmp/pub.csv" "$TEP_TEST_DATA/published/pca_xiao_kordon_sen_2023.csv"'
+( umask 022 && "$unzstd" "$data/published/pca_xiao_kordon_sen_2023.csv.zst" "$tmp/pub644.csv" )
+( umask 027 && "$unzstd" "$data/published/pca_xiao_kordon_sen_2023.csv.zst" "$tmp/pub640.csv" )
+expect "tep_unzstd: the output has the mode of a created file (0644 under umask 022, 0640 under 027)" \
+  '[ "$(stat -c %a "$tmp/pub644.csv") $(stat -c %a "$tmp/pub640.csv")" = "644 640" ]'
 head -c 300 "$data/tep-model/reference/idv0_seeddefault.csv.zst" > "$tmp/cut.zst"
 out=$("$unzstd" "$tmp/cut.zst" "$tmp/cut.csv" 2>&1); rc=$?
 expect "tep_unzstd: a truncated file is an error naming it, no output left" \

@@ -7,7 +7,8 @@
 #   crash_seed              seeds $RANDOM from TEP_CRASH_SEED (else a fresh seed) and
 #                           prints it: TEP_CRASH_SEED=<seed> repeats the same delays
 #   crash_inputs DIR        8 simulated runs (faults 0-7, 24 h every 9 s: 9600 rows
-#                           each) as Parquet files
+#                           each) as Parquet files; a failed simulation ends the test
+#                           (exit 1, naming the file)
 #   crash_config FILE STORAGE-LINE...
 #                           a config reading those files (first pass fitting the
 #                           normal-operation model into model/scaler.json when that
@@ -39,13 +40,22 @@ crash_seed() {
 
 crash_inputs() {
   mkdir -p "$1"
-  local i
-  for i in 0 1 2 3 4 5 6 7; do
+  local i pids=() pid rc
+  for i in 0 1 2 3 4 5 6 7; do # two at a time; each job's exit status is checked
     "$TEP" simulate --idv "$i" --hours 24 --interval 9 --seed $((7 + i)) \
       --output "$1/run$i.parquet" --quiet &
-    [ $((i % 2)) = 1 ] && wait
+    pids+=("$!:$1/run$i.parquet")
+    [ $((i % 2)) = 1 ] || continue
+    for pid in "${pids[@]}"; do
+      wait "${pid%%:*}"
+      rc=$?
+      if [ $rc -ne 0 ]; then
+        echo "FAIL: crash_inputs: tep simulate for ${pid#*:} failed (exit $rc)"
+        exit 1
+      fi
+    done
+    pids=()
   done
-  wait
 }
 
 crash_config() {

@@ -103,6 +103,17 @@ static void test_duplicate_keys(void)
     check_error(&err, "many.yaml", 20001, 1,
                 "duplicate key 'key_7' (lines 8 and 20001): expected each key once in a mapping");
     free(big);
+
+    /* a long key is shown up to 200 bytes, cut between characters: here a 2-byte
+     * character at bytes 200-201 is left out whole (it used to be cut in two) */
+    char key[300], text[700], want[400];
+    memset(key, 'k', 199);
+    strcpy(key + 199, "\xC3\xA9tail");
+    snprintf(text, sizeof text, "%s: 1\n%s: 2\n", key, key);
+    err = load("long_key.yaml", text);
+    snprintf(want, sizeof want,
+             "duplicate key '%.199s...' (lines 1 and 2): expected each key once in a mapping", key);
+    check_error(&err, "long_key.yaml", 2, 1, want);
 }
 
 /* `levels` nested flow mappings {a: {a: ... 1}} under the key `data`. */

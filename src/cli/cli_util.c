@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "core/log.h"
+#include "core/text.h"
 
 int tep_cli_double(const char *cmd, const char *option, const char *text, double *out)
 {
@@ -36,8 +37,11 @@ int tep_cli_long(const char *cmd, const char *option, const char *text, long *ou
 
 void tep_cli_report(const char *cmd, const struct tep_error *err)
 {
-    char buf[2048];
-    fprintf(stderr, "tep %s: error: %s\n", cmd, tep_error_format(err, buf, sizeof buf));
+    /* the whole record: its file, line and column, and its message */
+    char buf[sizeof err->file + sizeof err->message + 64];
+    fprintf(stderr, "tep %s: error: ", cmd);
+    tep_text_write_line(stderr, tep_error_format(err, buf, sizeof buf));
+    fputc('\n', stderr);
 }
 
 int tep_cli_log_level(const char *cmd, const char *level)

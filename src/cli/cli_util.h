@@ -11,7 +11,9 @@
 int tep_cli_double(const char *cmd, const char *option, const char *text, double *out);
 int tep_cli_long(const char *cmd, const char *option, const char *text, long *out);
 
-/* Print an error record as "tep <cmd>: error: file:line:col: message". */
+/* Print an error record as "tep <cmd>: error: file:line:col: message", on one line:
+ * the outside text it carries (file names, run ids) is escaped as log lines are
+ * (core/text.h), so it can neither forge a line nor drive the terminal. */
 void tep_cli_report(const char *cmd, const struct tep_error *err);
 
 /* Apply --log-level NAME / --log-json; returns -1 (after a message) for an unknown level. */

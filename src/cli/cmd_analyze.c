@@ -16,6 +16,7 @@
 #include "cli/commands.h"
 #include "core/atomic_file.h"
 #include "core/catalog.h"
+#include "core/text.h"
 #include "io/reader.h"
 #include "store/store_read.h"
 #include "viz/report.h"
@@ -77,7 +78,9 @@ static int load_dataset(const char *spec, const struct tep_store_ref *store, str
         }
         const struct tep_lineage *l = tep_reader_lineage(r);
         const char *slash = strrchr(spec, '/');
-        snprintf(ds->label, sizeof ds->label, "%s", slash ? slash + 1 : spec);
+        /* any file name may be read; shown escaped (a name need not be UTF-8, and the
+         * table, the JSON and the report all show it) */
+        tep_text_escape_line(slash ? slash + 1 : spec, ds->label, sizeof ds->label);
         snprintf(ds->source, sizeof ds->source, "file %s (%s, sha256 %.12s...)", spec,
                  tep_format_name(l->format), l->sha256);
         ds->fault = l->fault > 0 ? l->fault : 0;
@@ -269,7 +272,11 @@ static int write_json(const char *path, const struct tep_pca_model *model, const
                               "n_normal", (json_int_t)s->d_t2.n_normal, "n_faulty",
                               (json_int_t)s->d_t2.n_faulty, "onset",
                               s->d_t2.onset >= 0 ? json_integer(s->d_t2.onset + 1) : json_null());
-        json_array_append_new(results, r);
+        if (!r || json_array_append_new(results, r) != 0) { /* never a result left out */
+            json_decref(root);
+            return tep_error_set(err, TEP_ERR_NOMEM, "cannot build the JSON result of %s",
+                                 tests[i].label);
+        }
     }
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
     json_decref(root);
@@ -817,8 +824,9 @@ fail:
     rc = err.code == TEP_ERR_ARG ? 2 : 1;
 done:
     dataset_free(&train);
-    for (size_t i = 0; tests && i < ntests; i++) {
+    for (size_t i = 0; tests && i < ntests; i++)
         dataset_free(&tests[i]);
+    for (size_t i = 0; sc && i < ntests; i++) { /* sc may be NULL when tests is not */
         free(sc[i].t2);
         free(sc[i].q);
     }

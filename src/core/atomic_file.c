@@ -208,10 +208,13 @@ static int write_fd(struct tep_atomic_file *af, const char *data, size_t len)
 }
 
 /* The stream's write function (fopencookie): the descriptor stays ours to
- * fsync and close, and a failed write keeps its errno for the commit's message. */
+ * fsync and close, and a failed write keeps its errno for the commit's message.
+ * While the file is discarded, the bytes the stream flushes are dropped. */
 static ssize_t stream_write(void *cookie, const char *data, size_t len)
 {
-    return write_fd(cookie, data, len) == 0 ? (ssize_t)len : 0;
+    struct tep_atomic_file *af = cookie;
+    if (af->discarding) return (ssize_t)len;
+    return write_fd(af, data, len) == 0 ? (ssize_t)len : 0;
 }
 
 int tep_atomic_open(struct tep_atomic_file *af, const char *path, unsigned flags,
@@ -265,22 +268,28 @@ int tep_atomic_write(struct tep_atomic_file *af, const void *data, size_t len,
     return tep_error_set_errno(err, TEP_ERR_IO, "write failed", af->path);
 }
 
-/* fsync the folder holding `target` so the rename survives a crash. A folder we
- * may not open for reading cannot be synced; that is not an error. */
+int tep_sync_dir(const char *path, struct tep_error *err)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 && errno == EACCES) return 0; /* a folder we may not read cannot be synced */
+    if (fd < 0)
+        return tep_error_set_errno(err, TEP_ERR_IO, "cannot open the folder to sync it", path);
+    int rc = 0;
+    if (fsync(fd) != 0 && errno != EINVAL)
+        rc = tep_error_set_errno(err, TEP_ERR_IO, "cannot sync the folder to disk", path);
+    close(fd);
+    return rc;
+}
+
+/* fsync the folder holding `target` so the rename survives a crash. */
 static int sync_folder(const struct tep_atomic_file *af, struct tep_error *err)
 {
     char folder[4096];
     size_t prefix = prefix_length(af->target);
     snprintf(folder, sizeof folder, "%.*s", (int)(prefix ? prefix : 1), prefix ? af->target : ".");
-    int fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return 0;
-    int rc = fsync(fd) != 0 && errno != EINVAL ? -1 : 0;
-    if (rc != 0)
-        tep_error_set_errno(err, TEP_ERR_IO,
-                            "the file is in place, but its folder could not be synced to disk",
-                            af->path);
-    close(fd);
-    return rc;
+    if (tep_sync_dir(folder, err) == 0) return 0;
+    tep_error_prefix(err, "the file '%s' is in place, but not yet on disk", af->path);
+    return -1;
 }
 
 int tep_atomic_commit(struct tep_atomic_file *af, struct tep_error *err)
@@ -321,6 +330,7 @@ fail:
 
 void tep_atomic_discard(struct tep_atomic_file *af)
 {
+    af->discarding = true; /* fclose flushes: into nothing */
     if (af->file) fclose(af->file);
     if (af->fd >= 0) close(af->fd);
     af->file = NULL;

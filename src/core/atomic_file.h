@@ -37,6 +37,7 @@ struct tep_atomic_file {
     unsigned flags;        /* enum tep_atomic_flags */
     bool direct;           /* writing into the target itself (device, FIFO, socket, stdout) */
     int write_errno;       /* errno of the first failed write (then the commit fails) */
+    bool discarding;       /* being discarded: the stream's buffered bytes are dropped */
     char path[4096];       /* the path as given (for messages) */
     char target[4096];     /* where the data goes: the path with symbolic links followed */
     char temp_path[4352];  /* the temporary file; "" when direct */
@@ -57,9 +58,17 @@ int tep_atomic_write(struct tep_atomic_file *af, const void *data, size_t len,
  * A write error the stream recorded earlier also fails the commit. */
 int tep_atomic_commit(struct tep_atomic_file *af, struct tep_error *err);
 
-/* Give up: close and remove the temporary file. Safe to call after a commit, a
- * failed open or another discard (then it does nothing). */
+/* Give up: close and remove the temporary file. What the stream still buffers is
+ * dropped, never written: a direct output (stdout, a FIFO, a socket) gets nothing
+ * more than it had. Safe to call after a commit, a failed open or another discard
+ * (then it does nothing). */
 void tep_atomic_discard(struct tep_atomic_file *af);
+
+/* fsync the folder `path`, so that the renames and new names in it survive a crash.
+ * A folder we may not read (EACCES) cannot be synced and a file system that cannot
+ * sync folders (EINVAL) needs it not: neither is an error. Other failures (EIO) are,
+ * naming the folder. */
+int tep_sync_dir(const char *path, struct tep_error *err);
 
 /* Create the folder `path` and its missing parents (as mkdir -p). */
 int tep_make_dirs(const char *path, struct tep_error *err);

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/text.h"
+
 static void hex_sha256(const unsigned char *data, size_t n, char out[65])
 {
     unsigned char digest[32];
@@ -133,10 +135,13 @@ static int check_duplicate_keys(struct tep_config *cfg, struct tep_error *err)
                 memcmp(refs[i].text, refs[i - 1].text, refs[i].len) != 0)
                 continue;
             const yaml_node_t *first = refs[i - 1].node, *again = refs[i].node;
+            /* a long key is shown up to 200 bytes, cut between characters */
+            int shown = (int)tep_utf8_cut(refs[i].text, refs[i].len < 200 ? refs[i].len : 200);
             rc = tep_config_error_at(cfg, again, err,
-                                     "duplicate key '%.200s' (lines %ld and %ld): expected each "
+                                     "duplicate key '%.*s%s' (lines %ld and %ld): expected each "
                                      "key once in a mapping",
-                                     refs[i].text, (long)first->start_mark.line + 1,
+                                     shown, refs[i].text, (size_t)shown < refs[i].len ? "..." : "",
+                                     (long)first->start_mark.line + 1,
                                      (long)again->start_mark.line + 1);
         }
     }

@@ -71,15 +71,35 @@ int tep_error_set_errno(struct tep_error *err, int code, const char *what, const
 void tep_error_prefix(struct tep_error *err, const char *fmt, ...)
 {
     if (!err) return;
-    char prefix[512];
+    char prefix[sizeof err->message];
     va_list ap;
     va_start(ap, fmt);
     cut_whole(prefix, sizeof prefix, vsnprintf(prefix, sizeof prefix, fmt, ap));
     va_end(ap);
-    char old[sizeof err->message];
-    memcpy(old, err->message, sizeof old);
-    cut_whole(err->message, sizeof err->message,
-              snprintf(err->message, sizeof err->message, "%s: %s", prefix, old));
+    static const char sep[] = ": ", cut_mark[] = "...";
+    size_t cause = strlen(err->message), plen = strlen(prefix);
+    size_t room = sizeof err->message - 1 - cause;         /* for the prefix and ": " */
+    if (room < strlen(sep) + strlen(cut_mark) + 1) return; /* no room: the cause alone */
+    if (plen + strlen(sep) > room) { /* too long beside the cause: cut, marked */
+        plen = tep_utf8_cut(prefix, room - strlen(sep) - strlen(cut_mark));
+        memcpy(prefix + plen, cut_mark, strlen(cut_mark));
+        plen += strlen(cut_mark);
+    }
+    memmove(err->message + plen + strlen(sep), err->message, cause + 1);
+    memcpy(err->message, prefix, plen);
+    memcpy(err->message + plen, sep, strlen(sep));
+}
+
+void tep_error_append(struct tep_error *err, const char *fmt, ...)
+{
+    if (!err) return;
+    size_t used = strlen(err->message);
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(err->message + used, sizeof err->message - used, fmt, ap);
+    va_end(ap);
+    if (len >= 0 && used + (size_t)len >= sizeof err->message)
+        err->message[tep_utf8_cut(err->message, sizeof err->message - 1)] = '\0';
 }
 
 const char *tep_error_format(const struct tep_error *err, char *buf, size_t bufsize)

@@ -26,12 +26,18 @@ enum tep_err_code {
     TEP_ERR_INTERNAL,    /* a bug: an invariant did not hold */
 };
 
+/* Sizes: a whole path (PATH_MAX, 4096 on Linux) in `file`; in `message` room for two
+ * whole run ids (up to 1023 bytes each: TEP_RUN_ID_MAX), a whole path and the words
+ * around them, so that "run <id>: ... '<id>' ... <path>: <cause>" is never cut. */
+#define TEP_ERROR_FILE_MAX 4096
+#define TEP_ERROR_MESSAGE_MAX 8192
+
 struct tep_error {
-    int code;          /* enum tep_err_code; TEP_OK when no error */
-    char file[512];    /* file the error is about, "" if none */
-    long line;         /* 1-based line or row, 0 if not applicable */
-    long column;       /* 1-based column (field) number, 0 if not applicable */
-    char message[1024];
+    int code;                            /* enum tep_err_code; TEP_OK when no error */
+    char file[TEP_ERROR_FILE_MAX];       /* file the error is about, "" if none */
+    long line;                           /* 1-based line or row, 0 if not applicable */
+    long column;                         /* 1-based column (field) number, 0 if not applicable */
+    char message[TEP_ERROR_MESSAGE_MAX]; /* cut between characters if ever too long */
 };
 
 /* Reset to "no error". */
@@ -49,8 +55,15 @@ int tep_error_set_at(struct tep_error *err, int code, const char *file, long lin
 /* Set from errno after a failed system call on `path`: "<what> '<path>': <strerror>". */
 int tep_error_set_errno(struct tep_error *err, int code, const char *what, const char *path);
 
-/* Prefix the current message with more context ("while reading run 3: ..."). */
+/* Prefix the current message with more context ("while reading run 3: ..."). The
+ * message (the cause) is kept whole: a prefix that does not fit beside it is cut
+ * between characters and ends in "...". */
 void tep_error_prefix(struct tep_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Append more text to the current message (" (on the last line ...)"); cut between
+ * characters when it does not fit. */
+void tep_error_append(struct tep_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Render as "file:line:column: message" (parts omitted when absent). */

@@ -3,7 +3,8 @@
  * always one line: messages carry outside text (file names, run ids), so plain
  * lines escape control characters and bytes that are not UTF-8 (core/text.h), and
  * JSON lines are valid JSON whatever the bytes (RFC 8259 escapes; U+FFFD for a
- * byte that is not UTF-8). */
+ * byte that is not UTF-8), with the characters tep_text_is_control names (line
+ * separators, bidirectional overrides) escaped as \uXXXX too. */
 #include "log.h"
 
 #include "core/text.h"
@@ -42,8 +43,8 @@ int tep_log_parse_level(const char *name, enum tep_log_level *out)
 }
 
 /* Write `s` as a JSON string body (without quotes): RFC 8259 escapes for '"', '\\'
- * and control characters (C1 and DEL too, for terminals), U+FFFD for a byte that is
- * not UTF-8, so the line is valid JSON. */
+ * and control characters (C1, DEL and the others of tep_text_is_control too, for
+ * terminals), U+FFFD for a byte that is not UTF-8, so the line is valid JSON. */
 static void write_json_escaped(FILE *f, const char *s)
 {
     size_t n = strlen(s);
@@ -62,7 +63,7 @@ static void write_json_escaped(FILE *f, const char *s)
             fputs("\\n", f);
         else if (c == '\t')
             fputs("\\t", f);
-        else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
+        else if (tep_text_is_control(cp))
             fprintf(f, "\\u%04x", cp);
         else
             fwrite(s + i, 1, len, f);

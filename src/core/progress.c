@@ -3,8 +3,15 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "core/text.h"
+
+/* Characters of a status line (after the label); a shorter one is padded with spaces so
+ * that it covers the previous one. */
+#define STATUS_CHARS 70
 
 double tep_now_seconds(void)
 {
@@ -56,11 +63,23 @@ void tep_progress_status(struct tep_progress *p, const char *fmt, ...)
     double now = tep_now_seconds();
     if (now - p->last_draw_s < 0.1) return;
     p->last_draw_s = now;
-    char line[160];
+    /* room for a whole run id and the words around it; escaped, at most 4 bytes each
+     * ("\xNN"), or 6 per 3-byte character ("\u2028") */
+    char line[2048], shown[4 * sizeof line];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    int len = vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\r%-20s %-70.70s", p->label, line);
+    if (len >= (int)sizeof line) line[tep_utf8_cut(line, sizeof line - 1)] = '\0';
+    tep_text_escape_line(line, shown, sizeof shown);
+    /* the first STATUS_CHARS characters (escaped text is valid UTF-8), cut between two */
+    size_t bytes = 0, chars = 0, n = strlen(shown);
+    unsigned cp;
+    while (bytes < n && chars < STATUS_CHARS) {
+        bytes += tep_utf8_decode(shown + bytes, n - bytes, &cp);
+        chars++;
+    }
+    fprintf(stderr, "\r%-20s %.*s%*s", p->label, (int)bytes, shown, (int)(STATUS_CHARS - chars),
+            "");
     fflush(stderr);
 }

@@ -20,7 +20,9 @@ void tep_progress_start(struct tep_progress *p, const char *label, double total,
 void tep_progress_update(struct tep_progress *p, double done);
 void tep_progress_finish(struct tep_progress *p);
 
-/* A status line instead of a bar, for work of unknown size ("run 2: 40960 rows"). */
+/* A status line instead of a bar, for work of unknown size ("run 2: 40960 rows").
+ * The text may carry outside text (run ids): it is escaped as log lines are
+ * (core/text.h) and shown up to 70 characters, cut between two characters. */
 void tep_progress_status(struct tep_progress *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -35,7 +35,8 @@ struct tep_run_meta {
     char sha256[65];             /* of the input file, "" if not a file */
     long long rows_read;         /* rows the input produced */
     long long rows_stored;       /* rows the output stored */
-    int fault;                   /* main disturbance of the run, 0 = normal */
+    int fault;                   /* the run's first disturbance (its rows' first non-zero
+                                  * fault label; a simulator run's IDV), 0 = normal */
     double fault_onset_h;        /* NAN when unknown or none */
     double seed;                 /* simulator seed, NAN otherwise */
     double hours;                /* simulated / covered hours, NAN if unknown */

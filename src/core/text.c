@@ -1,7 +1,9 @@
 /* text.c - UTF-8 decoding and one-line escaping of outside text (see text.h). The
- * decoding rules are those of RFC 3629, section 4 (the UTF8-octets grammar). */
+ * decoding rules are those of RFC 3629, section 4 (the UTF8-octets grammar); the
+ * bidirectional formatting characters are those of Unicode UAX #9, section 2. */
 #include "core/text.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,6 +34,26 @@ size_t tep_utf8_decode(const char *s, size_t n, unsigned *cp)
     return len;
 }
 
+long tep_utf8_invalid_at(const char *s, size_t n)
+{
+    const uint64_t high_bits = 0x8080808080808080ull;
+    size_t i = 0;
+    while (i < n) {
+        /* ASCII, eight bytes at a time, then byte by byte up to the next other byte */
+        uint64_t word;
+        while (i + 8 <= n && (memcpy(&word, s + i, 8), (word & high_bits) == 0))
+            i += 8;
+        while (i < n && (unsigned char)s[i] < 0x80)
+            i++;
+        if (i == n) break;
+        unsigned cp;
+        size_t len = tep_utf8_decode(s + i, n - i, &cp);
+        if (len == 0) return (long)i;
+        i += len;
+    }
+    return -1;
+}
+
 size_t tep_utf8_cut(const char *s, size_t n)
 {
     /* back over the continuation bytes at the end (at most 3) to the last lead byte */
@@ -44,36 +66,84 @@ size_t tep_utf8_cut(const char *s, size_t n)
     return trailing + 1 < want ? i - 1 : n;
 }
 
-const char *tep_text_escape_line(const char *s, char *out, size_t outsize)
+bool tep_text_is_control(unsigned cp)
 {
-    size_t o = 0, n = strlen(s);
-    for (size_t i = 0; i < n;) {
-        unsigned char c = (unsigned char)s[i];
-        unsigned cp = 0;
-        size_t len = tep_utf8_decode(s + i, n - i, &cp);
-        char piece[8];
-        size_t plen;
-        if (len == 0) { /* not UTF-8: the byte's value */
-            plen = (size_t)snprintf(piece, sizeof piece, "\\x%02X", c);
-            len = 1;
-        } else if (c == '\n' || c == '\r' || c == '\t') {
-            plen = (size_t)snprintf(piece, sizeof piece, "\\%c",
-                                    c == '\n'   ? 'n'
-                                    : c == '\r' ? 'r'
-                                                : 't');
-        } else if (cp < 0x20 || cp == 0x7F) {
-            plen = (size_t)snprintf(piece, sizeof piece, "\\x%02X", cp);
-        } else if (cp >= 0x80 && cp <= 0x9F) {
-            plen = (size_t)snprintf(piece, sizeof piece, "\\u%04X", cp);
-        } else {
-            memcpy(piece, s + i, len);
-            plen = len;
-        }
-        if (o + plen + 1 > outsize) break;
+    return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 ||
+           (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+size_t tep_text_escape_char(const char *s, size_t n, char piece[TEP_TEXT_PIECE_MAX])
+{
+    unsigned char c = (unsigned char)s[0];
+    unsigned cp = 0;
+    size_t len = tep_utf8_decode(s, n, &cp);
+    if (len == 0) { /* not UTF-8: the byte's value */
+        snprintf(piece, TEP_TEXT_PIECE_MAX, "\\x%02X", c);
+        return 1;
+    }
+    if (c == '\\' || c == '\n' || c == '\r' || c == '\t')
+        snprintf(piece, TEP_TEXT_PIECE_MAX, "\\%c",
+                 c == '\n'   ? 'n'
+                 : c == '\r' ? 'r'
+                 : c == '\t' ? 't'
+                             : '\\');
+    else if (cp < 0x20 || cp == 0x7F)
+        snprintf(piece, TEP_TEXT_PIECE_MAX, "\\x%02X", cp);
+    else if (tep_text_is_control(cp))
+        snprintf(piece, TEP_TEXT_PIECE_MAX, "\\u%04X", cp);
+    else {
+        memcpy(piece, s, len);
+        piece[len] = '\0';
+    }
+    return len;
+}
+
+/* Escape the n bytes at s into out (outsize > 0), at most max_chars characters;
+ * returns the bytes of s shown (n when all of them), out NUL-terminated. `reserve`
+ * bytes of out are kept free (for a mark that something was left out). */
+static size_t escape_into(const char *s, size_t n, size_t max_chars, char *out, size_t outsize,
+                          size_t reserve)
+{
+    size_t o = 0, i = 0;
+    for (size_t chars = 0; i < n && chars < max_chars; chars++) {
+        char piece[TEP_TEXT_PIECE_MAX];
+        size_t len = tep_text_escape_char(s + i, n - i, piece);
+        size_t plen = strlen(piece);
+        if (o + plen + reserve + 1 > outsize) break;
         memcpy(out + o, piece, plen);
         o += plen;
         i += len;
     }
-    if (outsize) out[o] = '\0';
+    out[o] = '\0';
+    return i;
+}
+
+const char *tep_text_escape_line(const char *s, char *out, size_t outsize)
+{
+    if (outsize) escape_into(s, strlen(s), (size_t)-1, out, outsize, 0);
+    return out;
+}
+
+void tep_text_write_line(FILE *f, const char *s)
+{
+    for (size_t i = 0, n = strlen(s); i < n;) {
+        char piece[TEP_TEXT_PIECE_MAX];
+        i += tep_text_escape_char(s + i, n - i, piece);
+        fputs(piece, f);
+    }
+}
+
+const char *tep_text_quote(const char *s, size_t n, size_t max_chars, char *out, size_t outsize)
+{
+    if (outsize == 0) return out;
+    if (outsize < 4) { /* no room for "...": nothing */
+        out[0] = '\0';
+        return out;
+    }
+    size_t shown = escape_into(s, n, max_chars, out, outsize, 0);
+    if (shown < n) { /* cut: again with room for the mark */
+        shown = escape_into(s, n, max_chars, out, outsize, 3);
+        strcat(out, "...");
+    }
     return out;
 }

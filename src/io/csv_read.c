@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "io/numparse.h"
 #include "io/reader.h"
 
@@ -68,10 +69,8 @@ static int unclosed_quote(struct tep_reader *r, long line, long field, bool at_e
                                 "closing '\"' before the end of the file",
                                 field);
     /* the row outgrew max_line_bytes inside the quotes: say why */
-    char msg[sizeof err->message];
-    snprintf(msg, sizeof msg, "%s (the quote opened on line %ld, column %ld, is still open)",
-             err->message, line, field);
-    snprintf(err->message, sizeof err->message, "%s", msg);
+    tep_error_append(err, " (the quote opened on line %ld, column %ld, is still open)", line,
+                     field);
     return -1;
 }
 
@@ -330,12 +329,7 @@ static int csv_read_row(struct tep_reader *r, struct tep_frame *frame, size_t fr
                            : parse_plain_row(r, st, &row, frame, frame_row, keys, err);
     if (rc != 0) {
         if (!row.terminated && !strstr(err->message, "truncated")) {
-            char msg[sizeof err->message];
-            snprintf(msg, sizeof msg,
-                     "%s (on the last line, which has no line end: truncated "
-                     "file?)",
-                     err->message);
-            snprintf(err->message, sizeof err->message, "%s", msg);
+            tep_error_append(err, " (on the last line, which has no line end: truncated file?)");
         }
         return -1;
     }
@@ -376,7 +370,7 @@ static int map_header(struct tep_reader *r, struct csv_state *st, const struct c
         const struct csv_span *sp = &st->spans[f];
         struct csv_column *col = &st->columns[f];
         long line = sp->line;
-        long bad = tep_reader_utf8_invalid_at(sp->text, sp->len);
+        long bad = tep_utf8_invalid_at(sp->text, sp->len);
         if (bad >= 0)
             return tep_error_set_at(err, TEP_ERR_PARSE, r->display_path, line, f + 1,
                                     "invalid UTF-8 in the header (byte 0x%02X at byte %ld of "

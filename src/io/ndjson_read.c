@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "io/numparse.h"
 #include "io/reader.h"
 
@@ -28,6 +29,7 @@ enum nd_role { ND_SKIP, ND_VALUE, ND_KEY };
 struct nd_slot {
     char name[KEY_NAME_MAX]; /* the key as written (unescaped) */
     size_t name_len;
+    char shown[200]; /* the key quoted for messages (tep_reader_quote) */
     enum nd_role role;
     int frame_col;         /* ND_VALUE */
     int var;               /* ND_VALUE */
@@ -200,7 +202,7 @@ static int parse_string(struct tep_reader *r, struct ndjson_state *st, struct nd
         *n = o;
         c->p = q + 1;
     }
-    long bad = tep_reader_utf8_invalid_at(*s, *n);
+    long bad = tep_utf8_invalid_at(*s, *n);
     if (bad >= 0) return fail_at(r, c, open, err, "expected UTF-8 text in the string");
     return 0;
 }
@@ -306,6 +308,7 @@ static int resolve_key(struct tep_reader *r, struct ndjson_state *st, const stru
     enum tep_key_kind kind = fits ? tep_reader_key_kind(buf) : TEP_KEY_NONE;
     int var = fits && kind == TEP_KEY_NONE ? tep_catalog_lookup(buf) : -1;
     tep_reader_quote(name, n, shown, sizeof shown);
+    memcpy(out->shown, shown, sizeof out->shown);
     if (kind != TEP_KEY_NONE) {
         if (schema) {
             if (st->key_in_schema[kind])
@@ -462,9 +465,7 @@ static int parse_value(struct tep_reader *r, struct ndjson_state *st, struct nd_
         n = (size_t)(q - c->p);
         c->p = q;
     }
-    snprintf(what, sizeof what, "%s",
-             tep_reader_quote(slot->name, slot->name_len, shown, sizeof shown));
-    if (tep_reader_parse_key(r, slot->key, what, text, n, keys, c->line, col_of(c, at), err))
+    if (tep_reader_parse_key(r, slot->key, slot->shown, text, n, keys, c->line, col_of(c, at), err))
         return -1;
     st->key_stamp[slot->key] = st->row_stamp;
     return 0;
@@ -562,12 +563,8 @@ static int ndjson_read_row(struct tep_reader *r, struct tep_frame *frame, size_t
         keys->line = c.line;
         if (parse_record(r, st, &c, frame, row, keys, err) != 0) {
             if (at_eof) {
-                char msg[sizeof err->message];
-                snprintf(msg, sizeof msg,
-                         "%s (on the last line, which has no line end: "
-                         "truncated file?)",
-                         err->message);
-                snprintf(err->message, sizeof err->message, "%s", msg);
+                tep_error_append(err, " (on the last line, which has no line end: truncated "
+                                      "file?)");
             }
             return -1;
         }

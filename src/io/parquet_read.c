@@ -945,8 +945,9 @@ static int decompress(struct pqr_chunk_ctx *x, const uint8_t *src, size_t src_le
                               "snappy page does not decompress to the declared %zu bytes",
                               dst_len);
     } else if (codec == TEP_PQ_WIRE_ZSTD) {
-        /* A frame may omit its size; then its blocks bound what it can give (found with
-         * the parquet_pages fuzz target: 40 bytes claiming 2 GiB got 2 GiB allocated). */
+        /* A frame may omit its size; then its blocks bound what it can give (found while
+         * writing the parquet_pages fuzz harness, by an input written by hand - the fuzzer
+         * had not hit it: 40 bytes claiming 2 GiB got 2 GiB allocated; tests/fuzz/README.md). */
         unsigned long long n = ZSTD_getFrameContentSize(src, src_len);
         unsigned long long most =
             n == ZSTD_CONTENTSIZE_UNKNOWN ? ZSTD_decompressBound(src, src_len) : n;

@@ -113,32 +113,7 @@ const char *tep_reader_key_name(enum tep_key_kind kind)
 
 const char *tep_reader_quote(const char *text, size_t n, char *out, size_t outsize)
 {
-    const size_t shown_max = 40;
-    size_t o = 0, shown = 0;
-    for (size_t i = 0; i < n && shown < shown_max && o + 8 < outsize; i++, shown++) {
-        unsigned char c = (unsigned char)text[i];
-        if (c >= 0x20 && c < 0x7f)
-            out[o++] = (char)c;
-        else
-            o += (size_t)snprintf(out + o, outsize - o, "\\x%02X", c);
-    }
-    if (shown < n && o + 4 < outsize) {
-        memcpy(out + o, "...", 3);
-        o += 3;
-    }
-    if (outsize) out[o < outsize ? o : outsize - 1] = '\0';
-    return out;
-}
-
-long tep_reader_utf8_invalid_at(const char *s, size_t n)
-{
-    unsigned cp;
-    for (size_t i = 0; i < n;) {
-        size_t len = tep_utf8_decode(s + i, n - i, &cp);
-        if (len == 0) return (long)i;
-        i += len;
-    }
-    return -1;
+    return tep_text_quote(text, n, 40, out, outsize);
 }
 
 const char *tep_run_id_problem(const char *id, size_t n, char *why, size_t whysize)
@@ -151,7 +126,7 @@ const char *tep_run_id_problem(const char *id, size_t n, char *why, size_t whysi
         snprintf(why, whysize, "%zu bytes, longer than %d", n, TEP_RUN_ID_MAX - 1);
     else if (nul)
         snprintf(why, whysize, "a NUL byte at byte %ld", (long)(nul - id) + 1);
-    else if ((bad = tep_reader_utf8_invalid_at(id, n)) >= 0)
+    else if ((bad = tep_utf8_invalid_at(id, n)) >= 0)
         snprintf(why, whysize, "not valid UTF-8 at byte %ld (0x%02X)", bad + 1,
                  (unsigned)(unsigned char)id[bad]);
     else
@@ -365,23 +340,19 @@ long long tep_src_find_newline(struct tep_byte_source *s, size_t from, bool *at_
 
 /* ------------------------------------------------------------ open/close */
 
-/* The run id of a file without a run column is its name without the extension; the
- * whole name must be a valid run id (the pipeline names runs after it). */
-static int set_stem(struct tep_reader *r, const char *path, struct tep_error *err)
+/* The name of the run of a file without a run column: the file name without its
+ * extension. It is not checked as a run id here: a file read for `tep analyze` may
+ * have any name, and where a run is stored the caller makes the id (source_files.c:
+ * the file's path below data.input_dir, checked before the first run). A name too
+ * long for the field is cut between characters. */
+static void set_stem(struct tep_reader *r, const char *path)
 {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
-    char why[96], shown[200];
-    if (tep_run_id_problem(base, strlen(base), why, sizeof why))
-        return tep_error_set_at(err, TEP_ERR_ARG, path, 0, 0,
-                                "the file name '%s' cannot name a run: %s (expected 1 to %d "
-                                "bytes of UTF-8 text; rename the file)",
-                                tep_reader_quote(base, strlen(base), shown, sizeof shown), why,
-                                TEP_RUN_ID_MAX - 1);
-    snprintf(r->stem, sizeof r->stem, "%s", base);
+    if (snprintf(r->stem, sizeof r->stem, "%s", base) >= (int)sizeof r->stem)
+        r->stem[tep_utf8_cut(r->stem, sizeof r->stem - 1)] = '\0';
     char *dot = strrchr(r->stem, '.');
     if (dot && dot != r->stem) *dot = '\0';
-    return 0;
 }
 
 static void fill_defaults(struct tep_reader_options *o)
@@ -414,7 +385,7 @@ struct tep_reader *tep_reader_open(const char *path, const struct tep_reader_opt
     r->src.display_path = r->display_path;
     r->src.max_line = r->opt.max_line_bytes;
     r->src.line = 1;
-    if (set_stem(r, path, err) != 0) goto fail;
+    set_stem(r, path);
 
     enum tep_file_format format = r->opt.format;
     if (format == TEP_FORMAT_AUTO) format = tep_format_from_name(path);

@@ -90,8 +90,9 @@ struct tep_reader *tep_reader_open(const char *path, const struct tep_reader_opt
  * sample * interval_h and fault = 0.
  * Runs: a chunk ends early where the run changes - the run column's text changes,
  * or the sample number goes down (a new run with the same run text). frame->run_id
- * is the run column's text, or the file name without its extension when the file
- * has no run column. */
+ * is the run column's text (checked as a run id: tep_run_id_problem), or the file
+ * name without its extension when the file has no run column (not checked: any
+ * file can be read; a caller storing runs makes and checks their ids). */
 long tep_reader_next(struct tep_reader *r, struct tep_frame *frame, struct tep_error *err);
 
 /* The reader's lineage (owned by the reader; valid until tep_reader_close).
@@ -104,7 +105,8 @@ const struct tep_lineage *tep_reader_lineage(const struct tep_reader *r);
 void tep_reader_close(struct tep_reader *r);
 
 /* The run id the reader gives the rows of a file without a run column: the file
- * name without its extension ("d01_te" for .../d01_te.dat). */
+ * name without its extension ("d01_te" for .../d01_te.dat), as it is (it may not be
+ * UTF-8: see tep_reader_next). */
 const char *tep_reader_file_run_id(const struct tep_reader *r);
 
 /* Format of a file name or bare extension, case-insensitive: "csv"/"tsv" ->
@@ -242,13 +244,9 @@ struct tep_reader {
     struct tep_error failure; /* repeated on every call after a failure */
 };
 
-/* Write `text` (n bytes) for a message: at most 40 characters, non-printable
- * bytes as \xNN, "..." when cut. Returns out. */
+/* Write `text` (n bytes) for a message: at most 40 characters, escaped as
+ * tep_text_quote does (core/text.h), "..." when cut. Returns out. */
 const char *tep_reader_quote(const char *text, size_t n, char *out, size_t outsize);
-
-/* Offset of the first byte of `s` (n bytes) that is not valid UTF-8 (overlong
- * forms, surrogates and code points above U+10FFFF are invalid), or -1. */
-long tep_reader_utf8_invalid_at(const char *s, size_t n);
 
 /* Parse a whole field [s, s+n) as a key value for column `what` (named in
  * messages) into keys; `line`/`column` locate it. */

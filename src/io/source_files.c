@@ -83,10 +83,25 @@ static const struct tep_cfg_key files_keys[] = {
 
 const struct tep_cfg_key *tep_source_files_keys(void) { return files_keys; }
 
-/* The part of a glob match below input_dir: "A/x.csv" for "<input_dir>/A/x.csv"
- * (extra slashes and "./" steps at its start skipped). */
-static const char *path_below(const char *path, size_t dir_len)
+/* input_dir with glob's special characters ('*', '?', '[', '\\') escaped by a
+ * backslash (glob(3) without GLOB_NOESCAPE), so that it matches only itself. */
+static void escape_glob(const char *dir, char *out, size_t n)
 {
+    size_t o = 0;
+    for (; *dir && o + 2 < n; dir++) {
+        if (strchr("*?[\\", *dir)) out[o++] = '\\';
+        out[o++] = *dir;
+    }
+    out[o] = '\0';
+}
+
+/* The part of a glob match below input_dir: "A/x.csv" for "<input_dir>/A/x.csv"
+ * (extra slashes and "./" steps at its start skipped); NULL when the match does
+ * not start with input_dir. */
+static const char *path_below(const char *path, const char *dir)
+{
+    size_t dir_len = strlen(dir);
+    if (strncmp(path, dir, dir_len) != 0) return NULL;
     const char *p = path + dir_len;
     for (;;) {
         if (*p == '/')
@@ -111,11 +126,12 @@ static int files_init(struct tep_stage *stage, struct tep_error *err)
     if (!S_ISDIR(st.st_mode))
         return tep_error_set_at(err, TEP_ERR_IO, o->input_dir, 0, 0,
                                 "data.input_dir: expected a folder, found a file");
-    char pattern[2 * TEP_CFG_STRING_MAX + 16];
+    char pattern[3 * TEP_CFG_STRING_MAX + 16], dir[2 * TEP_CFG_STRING_MAX];
     char ext[16];
     const char *names[] = {"csv", "json", "dat", "parquet"};
     snprintf(ext, sizeof ext, "*.%s", names[o->file_format]);
-    snprintf(pattern, sizeof pattern, "%s/%s", o->input_dir, o->pattern[0] ? o->pattern : ext);
+    escape_glob(o->input_dir, dir, sizeof dir); /* the pattern applies below the folder only */
+    snprintf(pattern, sizeof pattern, "%s/%s", dir, o->pattern[0] ? o->pattern : ext);
     int rc = glob(pattern, 0, NULL, &c->files);
     if (rc == GLOB_NOMATCH || (rc == 0 && c->files.gl_pathc == 0))
         return tep_error_set_at(err, TEP_ERR_IO, o->input_dir, 0, 0,
@@ -128,8 +144,13 @@ static int files_init(struct tep_stage *stage, struct tep_error *err)
     if (!c->file_ids) return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < c->files.gl_pathc; i++) {
         const char *path = c->files.gl_pathv[i];
-        const char *id = path_below(path, strlen(o->input_dir));
+        const char *id = path_below(path, o->input_dir);
         char why[96];
+        if (!id)
+            return tep_error_set_at(err, TEP_ERR_INTERNAL, path, 0, 0,
+                                    "this match of data.pattern is not below data.input_dir "
+                                    "'%s': expected every match to start with it",
+                                    o->input_dir);
         if (tep_run_id_problem(id, strlen(id), why, sizeof why))
             return tep_error_set_at(err, TEP_ERR_PARSE, path, 0, 0,
                                     "cannot name a run after this input file: its path below "

@@ -495,29 +495,21 @@ static void writer_stop(struct writer *w)
     for (size_t i = 0; i < WRITER_POOL; i++) tep_frame_free(w->pool[i]);
 }
 
-/* Wait for a free frame; NULL (with err) when the writer has failed, or when the pool
- * has no frame at all (one would never come back). */
+/* Wait for a free frame; NULL (with err) when the writer has failed. The pool is
+ * always full here (writer_start and writer_begin_run fail when a frame cannot be
+ * had), and every frame taken is submitted or given back, so a frame always comes. */
 static struct tep_frame *writer_take(struct writer *w, struct tep_error *err)
 {
     struct tep_frame *f = NULL;
     pthread_mutex_lock(&w->lock);
-    for (;;) {
-        if (w->status != 0) break;
-        size_t frames = 0;
-        for (size_t i = 0; i < WRITER_POOL; i++) {
-            frames += w->pool[i] != NULL;
-            if (!f && w->frame_free[i]) {
+    while (!f && w->status == 0) {
+        for (size_t i = 0; !f && i < WRITER_POOL; i++) {
+            if (w->frame_free[i]) {
                 w->frame_free[i] = false;
                 f = w->pool[i];
             }
         }
-        if (f) break;
-        if (frames == 0) {
-            w->status = -1;
-            tep_error_set(&w->err, TEP_ERR_NOMEM, "out of memory: no frame to fill");
-            break;
-        }
-        pthread_cond_wait(&w->changed, &w->lock);
+        if (!f) pthread_cond_wait(&w->changed, &w->lock);
     }
     if (!f) *err = w->err;
     pthread_mutex_unlock(&w->lock);

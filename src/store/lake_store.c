@@ -21,9 +21,10 @@
  *   a runs row exists only for the version whose rows are there (a crash between
  *   (1) and (4) leaves the rows without a runs row until the run is stored again).
  *   On a file system without RENAME_EXCHANGE the old folder is renamed away
- *   first (the run is absent between two renames). A failure undoes the renames
- *   done so far, in reverse; abort_run (or a failure before publishing) deletes
- *   the work area: the lake is exactly as before. Work areas of processes that
+ *   first (the run is absent between two renames). A failure (with storage.sync, a
+ *   folder that cannot be synced too) undoes the renames done so far, in reverse;
+ *   abort_run (or a failure before publishing) deletes the work area: the lake is
+ *   exactly as before. Work areas of processes that
  *   died (holding unpublished or replaced versions) are deleted by the next init.
  *   Publishes into one lake take turns (flock on its _staging folder), so two
  *   writers storing the same run at once end with one version and its runs row.
@@ -138,7 +139,9 @@ static const struct tep_cfg_key lake_keys[] = {
     {"timeout", TEP_CFG_INT, "120", offsetof(struct lake_options, timeout),
      "S3: seconds a request may stall (no byte moving) before it fails", NULL, 1, 86400},
     {"sync", TEP_CFG_BOOL, "false", offsetof(struct lake_options, sync),
-     "local: fsync part files and folders when a run is published", NULL, TEP_CFG_UNBOUNDED},
+     "local: fsync part files and folders when a run is published (a failed sync fails the "
+     "run: the lake is left as before)",
+     NULL, TEP_CFG_UNBOUNDED},
     {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
 };
 
@@ -321,15 +324,6 @@ static bool exists(const char *path)
 {
     struct stat st;
     return lstat(path, &st) == 0;
-}
-
-static void sync_dir(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
 }
 
 static void iso_time(double unix_s, char *buf, size_t n)
@@ -1223,17 +1217,14 @@ static int publish_local(struct lake_ctx *c, const struct tep_run_meta *meta, st
         tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
         goto done;
     }
-    if (c->sync) {
-        sync_dir(from);
-        sync_dir(c->work);
-    }
+    if (c->sync && (tep_sync_dir(from, err) || tep_sync_dir(c->work, err))) goto done;
     /* 1. withdraw the published runs row: from here on no runs row names the run */
     snprintf(aside, sizeof aside, "%s/old-%s", c->work, LAKE_RUNS_FILE);
     if (exists(runs_to) && move_path(&moves, runs_to, aside, false)) {
         what = "cannot withdraw the run's published runs.parquet", where = runs_to;
         goto undo;
     }
-    if (c->sync) sync_dir(runs_dir);
+    if (c->sync && tep_sync_dir(runs_dir, err)) goto unpublish;
     /* 2. a published version under another run_fault goes first: never two versions */
     for (size_t i = 0; i < published.n; i++) {
         if (strcmp(published.v[i], dest) == 0) continue;
@@ -1245,7 +1236,7 @@ static int publish_local(struct lake_ctx *c, const struct tep_run_meta *meta, st
         if (c->sync) {
             char *slash = strrchr(published.v[i], '/');
             *slash = '\0';
-            sync_dir(published.v[i]);
+            if (tep_sync_dir(published.v[i], err)) goto unpublish;
         }
     }
     /* 3. the run's folder: one rename (or one exchange with the published one) */
@@ -1265,18 +1256,19 @@ static int publish_local(struct lake_ctx *c, const struct tep_run_meta *meta, st
             goto undo;
         }
     }
-    if (c->sync) sync_dir(dest_parent);
+    if (c->sync && tep_sync_dir(dest_parent, err)) goto unpublish;
     /* 4. the runs row of the new version, last */
     if (move_path(&moves, runs_from, runs_to, false)) {
         what = "cannot publish the run's runs.parquet", where = runs_to;
         goto undo;
     }
-    if (c->sync) sync_dir(runs_dir);
+    if (c->sync && tep_sync_dir(runs_dir, err)) goto unpublish;
     tep_info("lake", "run %s: published %s/%s", meta->run_id, c->root, rel);
     rc = 0;
     goto done;
 undo:
     tep_error_set_errno(err, TEP_ERR_IO, what, where);
+unpublish: /* err is set */
     undo_moves(&moves);
 done:
     if (lock >= 0) close(lock);

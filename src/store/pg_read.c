@@ -225,7 +225,8 @@ int tep_pg_load_run(const struct tep_store_ref *store, const char *run_id, struc
     struct pg_reader r;
     PGresult *res = NULL;
     int *map = NULL; /* result column -> frame column */
-    char names[TEP_N_VARS][TEP_COLUMN_NAME_MAX], what[400];
+    /* what: a whole run id and a table name in the words around them, never cut */
+    char names[TEP_N_VARS][TEP_COLUMN_NAME_MAX], what[TEP_RUN_ID_MAX + 256];
     size_t cap = 8192, used = 0;
     char *sql = malloc(cap);
     if (!sql) return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
@@ -312,7 +313,7 @@ int tep_pg_load_quality(const struct tep_store_ref *store, const char *run_id,
 {
     struct pg_reader r;
     PGresult *res = NULL;
-    char sql[512], what[400];
+    char sql[512], what[TEP_RUN_ID_MAX + 256]; /* a whole run id and a table name */
     int rc = -1;
     if (reader_open(&r, store, err) != 0) return -1;
     /* byte order, as SQLite sorts */

@@ -5,9 +5,11 @@
  *   tep_processed/run_fault=<k>/run=<run>/part-NNNN.parquet  processed rows
  *   runs/run=<run>/runs.parquet                              the run's runs-table row
  *   _staging/ (local) or _tmp/<commit>/ (S3)                 work in progress, never read
- * <k> is the run's own fault (the runs table's `fault`: its main disturbance, 0 =
- * normal, -1 when its rows carry several disturbances), so all of a run's files lie in one folder,
- * published whole by one rename, and `WHERE run_fault = 6` prunes to the runs of fault 6. The key
+ * <k> is the run's own fault (the runs table's `fault`: the first disturbance among its rows,
+ * i.e. its first non-zero fault label, 0 when every row is normal; a run whose rows carry
+ * several disturbances is filed under the first, each row keeping its own label), so all of a
+ * run's files lie in one folder, published whole by one rename, and `WHERE run_fault = 6` prunes
+ * to the runs whose first disturbance is 6. The key
  * is not called `fault`: that is the row's own label (0 before the onset), a column of every file,
  * and a Hive reader gives a partition key precedence over a file column of the same name
  * (DuckDB 1.5 reads fault=5/ as 5 whatever the file says). <run> is the run id escaped for a path:

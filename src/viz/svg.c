@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/catalog.h"
+#include "core/text.h"
 
 /* Colours besides the palette: text, muted text, grid, axis. */
 #define INK "#1f2328"
@@ -93,31 +94,13 @@ void tep_svg_buf_printf(struct tep_svg_buf *buf, const char *fmt, ...)
     buf->len += (size_t)need;
 }
 
-/* Length of the valid UTF-8 sequence starting at p (2..4), or 0 when it is not one.
- * U+FFFE and U+FFFF, which XML forbids, count as invalid. */
-static size_t utf8_sequence(const unsigned char *p)
+/* Length of the character at p (n bytes left) that XML may hold, or 0: not UTF-8
+ * (core/text.h), or U+FFFE / U+FFFF, which XML forbids. */
+static size_t xml_char_length(const char *p, size_t n)
 {
-    unsigned char c = p[0];
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        if (c == 0xE0) lo = 0xA0;
-        if (c == 0xED) hi = 0x9F; /* no surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        if (c == 0xF0) lo = 0x90;
-        if (c == 0xF4) hi = 0x8F;
-    } else {
-        return 0;
-    }
-    if (p[1] < lo || p[1] > hi) return 0;
-    for (size_t i = 2; i < len; i++)
-        if (p[i] < 0x80 || p[i] > 0xBF) return 0;
-    if (len == 3 && c == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF)) return 0;
-    return len;
+    unsigned cp;
+    size_t len = tep_utf8_decode(p, n, &cp);
+    return cp == 0xFFFE || cp == 0xFFFF ? 0 : len;
 }
 
 void tep_svg_buf_escape(struct tep_svg_buf *buf, const char *text)
@@ -125,6 +108,7 @@ void tep_svg_buf_escape(struct tep_svg_buf *buf, const char *text)
     static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
     if (!text) return;
     const unsigned char *p = (const unsigned char *)text;
+    const unsigned char *end = p + strlen(text);
     const unsigned char *run = p; /* start of bytes that need no change */
     while (*p) {
         const char *entity = NULL;
@@ -143,7 +127,7 @@ void tep_svg_buf_escape(struct tep_svg_buf *buf, const char *text)
         } else if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F) {
             entity = replacement;
         } else if (c >= 0x80) {
-            skip = utf8_sequence(p);
+            skip = xml_char_length((const char *)p, (size_t)(end - p));
             if (skip == 0) {
                 entity = replacement;
                 skip = 1;

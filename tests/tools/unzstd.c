@@ -5,12 +5,14 @@
  * them, so tests read plain files under $TEP_BUILD_DIR/testdata. It uses libzstd's
  * streaming API (a dependency of tep already) and writes OUT through a temporary file in
  * the same folder, renamed only when the whole frame decoded: an interrupted build never
- * leaves a truncated file that looks finished.
+ * leaves a truncated file that looks finished. OUT gets the mode of any created file,
+ * 0666 & ~umask (mkstemp makes its temporary 0600).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -81,6 +83,12 @@ int main(int argc, char **argv)
         goto fail;
     }
     created = 1;
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0) {
+        fprintf(stderr, "unzstd: cannot set the mode of %s: %s\n", tmp, strerror(errno));
+        goto fail;
+    }
     out = fdopen(fd, "wb");
     if (!out) {
         fprintf(stderr, "unzstd: %s: %s\n", tmp, strerror(errno));
