@@ -43,7 +43,8 @@ static void print_table(FILE *out, const struct tep_analysis_dataset *tests,
         fprintf(out, "%-*s %5d | %7s %7s | %7s %7s | %9s %9s", width, tests[i].label, tests[i].fault,
                rate_text(s->d_t2.fdr, r[0], 16), rate_text(s->d_q.fdr, r[1], 16),
                rate_text(s->d_t2.far, r[2], 16), rate_text(s->d_q.far, r[3], 16), dt2, dq);
-        if (pub && tests[i].fault > 0 && tests[i].fault < 64 && pub[tests[i].fault].present) {
+        if (pub && tests[i].fault > 0 && tests[i].fault < TEP_ANALYSIS_PUBLISHED_MAX &&
+            pub[tests[i].fault].present) {
             const struct tep_analysis_published *p = &pub[tests[i].fault];
             fprintf(out, " |             %5.1f  %5.1f  %5.1f  %5.1f", p->fdr_t2, p->fdr_q, p->far_t2,
                    p->far_q);

@@ -389,7 +389,8 @@ static int write_report(const struct tep_analysis_job *job, const struct tep_ana
         row.fault = tests[i].fault;
         row.t2 = rates_of(&sc[i].d_t2, interval_min);
         row.q = rates_of(&sc[i].d_q, interval_min);
-        if (pub && tests[i].fault > 0 && tests[i].fault < 64 && pub[tests[i].fault].present) {
+        if (pub && tests[i].fault > 0 && tests[i].fault < TEP_ANALYSIS_PUBLISHED_MAX &&
+            pub[tests[i].fault].present) {
             const struct tep_analysis_published *p = &pub[tests[i].fault];
             row.has_published = true;
             row.published_t2 = (struct tep_svg_rates){
