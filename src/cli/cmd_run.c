@@ -1,10 +1,12 @@
 /* cmd_run.c - `tep run`: the batch pipeline driven by config.yaml, then (with an
- * analysis: section) `tep report` on the runs stored in SQLite or PostgreSQL. */
+ * analysis: section) the analysis job of `tep report` on the runs stored in SQLite or
+ * PostgreSQL. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli_util.h"
+#include "cli/cmd_analyze.h"
 #include "cli/commands.h"
 #include "core/log.h"
 #include "pipeline/pipeline.h"
@@ -21,6 +23,34 @@ static void run_usage(FILE *out)
           "Exit status: 0 on full success, 1 when a run failed (earlier runs stay stored),\n"
           "2 for a usage or configuration error.\n",
           out);
+}
+
+/* The analysis: section as a job on the store just written: train on its `train` run (or
+ * the first normal one), test every stored run. */
+static int run_analysis_section(const struct tep_pipeline *p)
+{
+    const struct tep_pipeline_analysis *a = &p->analysis;
+    char store[TEP_CFG_STRING_MAX + 4]; /* as --store takes it: a path, a URI or pg:CONNINFO */
+    bool uri = strncmp(p->store_path, "postgresql://", 13) == 0 ||
+               strncmp(p->store_path, "postgres://", 11) == 0;
+    snprintf(store, sizeof store, "%s%s",
+             p->store_kind == TEP_ANALYSIS_STORE_POSTGRESQL && !uri ? "pg:" : "", p->store_path);
+    struct tep_analysis_job job;
+    tep_analysis_job_defaults(&job);
+    job.store_defaults = true;
+    job.store = store;
+    job.schema = p->store_schema[0] ? p->store_schema : NULL;
+    job.table_prefix = p->store_prefix[0] ? p->store_prefix : NULL;
+    job.train = a->train[0] ? a->train : NULL;
+    job.dpca = a->method == 1;
+    job.pca.rule = TEP_PCA_RULE_FIXED;
+    job.pca.ncomp = (size_t)a->components;
+    job.pca.lags = job.dpca ? (size_t)a->lags : 0;
+    job.pca.confidence = 1.0 - a->alpha;
+    job.consecutive = (size_t)a->consecutive;
+    job.report_out = a->report;
+    job.json_out = a->json;
+    return tep_cli_analysis("report", &job);
 }
 
 int tep_cmd_run(int argc, char **argv)
@@ -75,54 +105,9 @@ int tep_cmd_run(int argc, char **argv)
         fprintf(stderr, "tep run: analysis reads runs from the SQLite store; skipped with this "
                         "storage.type\n");
     if (p.analysis.enabled && p.store_kind != TEP_ANALYSIS_STORE_NONE) {
-        /* monitoring on what was just stored: the same engine as `tep report` */
-        const struct tep_pipeline_analysis *a = &p.analysis;
-        char components[32], lags[32], alpha[32], consecutive[32];
-        char store[TEP_CFG_STRING_MAX + 4]; /* `tep report --store`: a path, a URI or pg:CONNINFO */
-        bool uri = strncmp(p.store_path, "postgresql://", 13) == 0 ||
-                   strncmp(p.store_path, "postgres://", 11) == 0;
-        snprintf(store, sizeof store, "%s%s",
-                 p.store_kind == TEP_ANALYSIS_STORE_POSTGRESQL && !uri ? "pg:" : "",
-                 p.store_path);
-        snprintf(components, sizeof components, "%ld", a->components);
-        snprintf(lags, sizeof lags, "%ld", a->lags);
-        snprintf(alpha, sizeof alpha, "%.17g", a->alpha);
-        snprintf(consecutive, sizeof consecutive, "%ld", a->consecutive);
-        char *args[32];
-        int n = 0;
-        args[n++] = "report";
-        args[n++] = "--store";
-        args[n++] = store;
-        if (p.store_schema[0]) {
-            args[n++] = "--schema";
-            args[n++] = p.store_schema;
-        }
-        if (p.store_prefix[0]) {
-            args[n++] = "--table-prefix";
-            args[n++] = p.store_prefix;
-        }
-        args[n++] = "--out";
-        args[n++] = (char *)a->report;
-        args[n++] = "--json";
-        args[n++] = (char *)a->json;
-        args[n++] = "--method";
-        args[n++] = a->method == 1 ? "dpca" : "pca";
-        args[n++] = "--components";
-        args[n++] = components;
-        args[n++] = "--alpha";
-        args[n++] = alpha;
-        args[n++] = "--consecutive";
-        args[n++] = consecutive;
-        if (a->method == 1) {
-            args[n++] = "--lags";
-            args[n++] = lags;
-        }
-        if (a->train[0]) {
-            args[n++] = "--train";
-            args[n++] = (char *)a->train;
-        }
-        args[n] = NULL;
-        int arc = tep_cmd_report(n, args);
+        /* monitoring on what was just stored: the job of `tep report`, whose name the
+         * messages keep */
+        int arc = run_analysis_section(&p);
         tep_pipeline_close(&p);
         return arc;
     }
