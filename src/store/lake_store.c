@@ -46,10 +46,9 @@
  *   exactly the run's keys). A failure before the copies leaves the final keys
  *   untouched and abort deletes the uploads. Two writers storing the same run at
  *   once: the last to publish wins (no lock).
- * Requests are signed with AWS Signature V4 by libcurl (CURLOPT_AWS_SIGV4,
- * curl >= 7.75), path-style URLs on storage.endpoint (virtual-hosted on AWS
- * when no endpoint is set); errors give the HTTP status and the server's
- * <Code> and <Message>. Bucket and key prefix are validated before any request.
+ * Requests go through s3_client.c (AWS Signature V4 by libcurl, path-style URLs
+ * on storage.endpoint, virtual-hosted on AWS when no endpoint is set). Bucket and
+ * key prefix are validated before any request.
  * process() runs in the pipeline's writer thread, everything else on the main
  * thread, never concurrently: the context needs no lock.
  */
@@ -60,7 +59,6 @@
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,12 +69,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
 #include "core/atomic_file.h"
 #include "core/log.h"
 #include "core/stage.h"
 #include "io/parquet.h"
+#include "store/s3_client.h"
 #include "store/store.h"
 #include "store/store_lake.h"
 
@@ -88,9 +85,6 @@
 #define LAKE_RUNS_FILE "runs.parquet"
 #define LAKE_RUN_FAULT_KEY "run_fault"       /* partition key of the run's own fault */
 #define LAKE_WORK_DATA "data"                /* the run folder inside a work area */
-#define LAKE_S3_PUT_MAX ((long long)5 << 30) /* single PUT / copy limit */
-#define LAKE_BODY_LIMIT ((size_t)16 << 20)   /* longest XML answer we keep */
-#define LAKE_EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 enum { CODEC_ZSTD, CODEC_SNAPPY, CODEC_NONE };
 
@@ -145,11 +139,6 @@ static const struct tep_cfg_key lake_keys[] = {
     {NULL, 0, NULL, 0, NULL, NULL, 0, 0},
 };
 
-struct strlist {
-    char **v;
-    size_t n, cap;
-};
-
 struct lake_ctx {
     bool s3;
     enum tep_pq_codec codec;
@@ -157,19 +146,8 @@ struct lake_ctx {
     bool sync;
     char root[LAKE_PATH_MAX]; /* local: the lake folder; S3: "s3://bucket/prefix" for messages */
     /* S3 */
-    char bucket[64];
-    char prefix[600]; /* no leading or trailing '/'; may be "" */
-    char endpoint[TEP_CFG_STRING_MAX];
-    bool virtual_host;
-    char region[72];
-    char sigv4[160];
-    char access_key[TEP_CFG_STRING_MAX], secret_key[TEP_CFG_STRING_MAX];
-    char session_token[4096];
+    struct s3_client client;
     char spool[TEP_CFG_STRING_MAX];
-    long timeout;
-    char page_keys[32]; /* "max-keys=N&" from TEP_LAKE_S3_PAGE_KEYS (tests), else "" */
-    CURL *curl;
-    char curl_error[CURL_ERROR_SIZE];
     /* the run in progress */
     bool in_run;
     unsigned seq;
@@ -271,37 +249,6 @@ const char *tep_lake_prefix_problem(const char *p)
     return NULL;
 }
 
-/* ------------------------------------------------------------------ lists */
-
-static int strlist_add(struct strlist *l, const char *s)
-{
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 16;
-        char **v = realloc(l->v, cap * sizeof *v);
-        if (!v) return -1;
-        l->v = v;
-        l->cap = cap;
-    }
-    if (!(l->v[l->n] = strdup(s))) return -1;
-    l->n++;
-    return 0;
-}
-
-static bool strlist_has(const struct strlist *l, const char *s)
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (strcmp(l->v[i], s) == 0) return true;
-    return false;
-}
-
-static void strlist_free(struct strlist *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        free(l->v[i]);
-    free(l->v);
-    memset(l, 0, sizeof *l);
-}
-
 /* ------------------------------------------------------------------ files */
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -334,341 +281,6 @@ static void iso_time(double unix_s, char *buf, size_t n)
     strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* ------------------------------------------------------------------ S3 client */
-
-struct s3_body {
-    char *data;
-    size_t len, cap;
-    long status; /* HTTP status of the last answer, 0 if none */
-};
-
-static size_t on_body(char *p, size_t size, size_t n, void *user)
-{
-    struct s3_body *b = user;
-    size_t k = size * n;
-    if (b->len + k + 1 > LAKE_BODY_LIMIT) return 0; /* abort: not an answer we expect */
-    if (b->len + k + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + k + 1)
-            cap *= 2;
-        char *d = realloc(b->data, cap);
-        if (!d) return 0;
-        b->data = d;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, p, k);
-    b->len += k;
-    b->data[b->len] = '\0';
-    return k;
-}
-
-static size_t read_nothing(char *p, size_t size, size_t n, void *user)
-{
-    (void)p;
-    (void)size;
-    (void)n;
-    (void)user;
-    return 0;
-}
-
-/* Append `s` percent-encoded (AWS rules: A-Z a-z 0-9 - _ . ~ kept, and '/' when
- * keep_slash) to out[*n..]; false when it does not fit. */
-static bool uri_encode_keep(const char *s, const char *keep, char *out, size_t cap, size_t *n);
-static bool uri_encode(const char *s, bool keep_slash, char *out, size_t cap, size_t *n)
-{
-    return uri_encode_keep(s, keep_slash ? "/" : "", out, cap, n);
-}
-
-/* The same, keeping the bytes of `keep` as they are. */
-static bool uri_encode_keep(const char *s, const char *keep, char *out, size_t cap, size_t *n)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        bool plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-                     (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.' || *p == '~' ||
-                     strchr(keep, *p) != NULL;
-        if (*n + 4 >= cap) return false;
-        if (plain) {
-            out[(*n)++] = (char)*p;
-        } else {
-            out[(*n)++] = '%';
-            out[(*n)++] = hex[*p >> 4];
-            out[(*n)++] = hex[*p & 15];
-        }
-    }
-    out[*n] = '\0';
-    return true;
-}
-
-/* Text of the first <tag>...</tag> in xml, entities decoded; false if absent. */
-static bool xml_text(const char *xml, const char *tag, char *out, size_t cap, const char **after)
-{
-    char open[64], close[64];
-    snprintf(open, sizeof open, "<%s>", tag);
-    snprintf(close, sizeof close, "</%s>", tag);
-    const char *a = xml ? strstr(xml, open) : NULL;
-    if (!a) return false;
-    a += strlen(open);
-    const char *b = strstr(a, close);
-    if (!b) return false;
-    if (after) *after = b + strlen(close);
-    size_t n = 0;
-    for (const char *p = a; p < b && n + 1 < cap;) {
-        if (*p != '&') {
-            out[n++] = *p++;
-            continue;
-        }
-        static const struct {
-            const char *ent;
-            char ch;
-        } ents[] = {
-            {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
-        bool done = false;
-        for (size_t i = 0; i < sizeof ents / sizeof *ents && !done; i++)
-            if (strncmp(p, ents[i].ent, strlen(ents[i].ent)) == 0) {
-                out[n++] = ents[i].ch;
-                p += strlen(ents[i].ent);
-                done = true;
-            }
-        if (!done && p[1] == '#') {
-            char *end;
-            long v = p[2] == 'x' ? strtol(p + 3, &end, 16) : strtol(p + 2, &end, 10);
-            if (*end == ';' && v > 0 && v < 128) {
-                out[n++] = (char)v;
-                p = end + 1;
-                done = true;
-            }
-        }
-        if (!done) out[n++] = *p++;
-    }
-    out[n] = '\0';
-    return true;
-}
-
-struct s3_req {
-    const char *method;      /* GET, PUT, DELETE */
-    const char *key;         /* object key; NULL = the bucket itself */
-    const char *query;       /* canonical query string (sorted, encoded), or NULL */
-    const char *upload_path; /* PUT: the file to send */
-    const char *copy_from;   /* PUT: server-side copy of this key */
-};
-
-static void s3_describe(const struct lake_ctx *c, const struct s3_req *q, char *out, size_t n)
-{
-    snprintf(out, n, "S3 %s%s s3://%s/%s%s%s", q->copy_from ? "COPY" : q->method,
-             q->query && !q->copy_from ? " (list)" : "", c->bucket, q->key ? q->key : "",
-             q->copy_from ? " from " : "", q->copy_from ? q->copy_from : "");
-}
-
-static int s3_url(const struct lake_ctx *c, const char *key, const char *query, char *out,
-                  size_t cap)
-{
-    size_t n;
-    if (c->virtual_host)
-        n = (size_t)snprintf(out, cap, "https://%s.s3.%s.amazonaws.com/", c->bucket, c->region);
-    else
-        n = (size_t)snprintf(out, cap, "%s/%s%s", c->endpoint, c->bucket, key ? "/" : "");
-    if (n >= cap) return -1;
-    if (key && !uri_encode(key, true, out, cap, &n)) return -1;
-    if (query && query[0]) {
-        if (n + strlen(query) + 2 >= cap) return -1;
-        out[n++] = '?';
-        strcpy(out + n, query);
-    }
-    return 0;
-}
-
-/* One request; 0 when the server answered 2xx (and a copy reported no error). */
-static int s3_call(struct lake_ctx *c, const struct s3_req *q, struct s3_body *body,
-                   struct tep_error *err)
-{
-    char what[1400], url[3 * 2048];
-    s3_describe(c, q, what, sizeof what);
-    if (s3_url(c, q->key, q->query, url, sizeof url) != 0)
-        return tep_error_set(err, TEP_ERR_STORE, "%s: key too long for a request URL", what);
-    FILE *in = NULL;
-    long long size = 0;
-    if (q->upload_path) {
-        in = fopen(q->upload_path, "rb");
-        struct stat st;
-        if (!in || fstat(fileno(in), &st) != 0) {
-            if (in) fclose(in);
-            return tep_error_set_errno(err, TEP_ERR_IO, "cannot read the part file",
-                                       q->upload_path);
-        }
-        size = (long long)st.st_size;
-        if (size > LAKE_S3_PUT_MAX) {
-            fclose(in);
-            return tep_error_set(err, TEP_ERR_STORE,
-                                 "%s: the part file has %lld bytes, more than a single S3 PUT "
-                                 "takes (5 GiB); lower storage.part_max_rows",
-                                 what, size);
-        }
-    }
-    char copy_header[3 * 1100 + 64];
-    if (q->copy_from) {
-        size_t n =
-            (size_t)snprintf(copy_header, sizeof copy_header, "x-amz-copy-source: /%s/", c->bucket);
-        /* '=' stays literal: servers URL-decode this header, and some (s3rver) decode
-         * it with JavaScript's decodeURI, which leaves %3D as it is */
-        if (!uri_encode_keep(q->copy_from, "/=", copy_header, sizeof copy_header, &n))
-            return tep_error_set(err, TEP_ERR_STORE, "%s: key too long", what);
-    }
-    int rc = -1;
-    long status = 0;
-    for (int attempt = 1;; attempt++) {
-        struct curl_slist *headers = NULL, *h;
-        body->len = 0;
-        if (body->data) body->data[0] = '\0';
-        curl_easy_reset(c->curl);
-        curl_easy_setopt(c->curl, CURLOPT_URL, url);
-        curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->curl_error);
-        curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT, 10L);
-        curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_TIME, c->timeout);
-        curl_easy_setopt(c->curl, CURLOPT_AWS_SIGV4, c->sigv4);
-        curl_easy_setopt(c->curl, CURLOPT_USERNAME, c->access_key);
-        curl_easy_setopt(c->curl, CURLOPT_PASSWORD, c->secret_key);
-        curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
-        curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, body);
-        c->curl_error[0] = '\0';
-        /* curl 7.88 signs the payload hash given in this header; S3 requires it */
-        h = curl_slist_append(headers, q->upload_path ? "x-amz-content-sha256: UNSIGNED-PAYLOAD"
-                                                      : "x-amz-content-sha256: " LAKE_EMPTY_SHA256);
-        if (h) headers = h;
-        if (h && c->session_token[0]) {
-            char tok[sizeof c->session_token + 32];
-            snprintf(tok, sizeof tok, "x-amz-security-token: %s", c->session_token);
-            if ((h = curl_slist_append(headers, tok))) headers = h;
-        }
-        if (h && q->copy_from && (h = curl_slist_append(headers, copy_header))) headers = h;
-        if (!h) {
-            curl_slist_free_all(headers);
-            if (in) fclose(in);
-            return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
-        }
-        curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
-        if (strcmp(q->method, "PUT") == 0) {
-            curl_easy_setopt(c->curl, CURLOPT_UPLOAD, 1L);
-            if (in) {
-                rewind(in);
-                curl_easy_setopt(c->curl, CURLOPT_READDATA, in);
-            } else {
-                curl_easy_setopt(c->curl, CURLOPT_READFUNCTION, read_nothing);
-            }
-            curl_easy_setopt(c->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)size);
-        } else if (strcmp(q->method, "GET") != 0) {
-            curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, q->method);
-        }
-        CURLcode cc = curl_easy_perform(c->curl);
-        curl_slist_free_all(headers);
-        status = 0;
-        curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
-        body->status = status;
-        bool transient =
-            (cc == CURLE_SEND_ERROR || cc == CURLE_RECV_ERROR || cc == CURLE_GOT_NOTHING ||
-             cc == CURLE_PARTIAL_FILE) ||
-            (cc == CURLE_OK && (status == 500 || status == 502 || status == 503 || status == 504));
-        if (transient && attempt < 3) {
-            struct timespec pause = {0, 250000000L * attempt * attempt};
-            nanosleep(&pause, NULL);
-            continue;
-        }
-        if (cc != CURLE_OK) {
-            tep_error_set(err, TEP_ERR_NET, "%s: request to %s failed: %s (curl error %d)", what,
-                          url, c->curl_error[0] ? c->curl_error : curl_easy_strerror(cc), (int)cc);
-            break;
-        }
-        bool copy_failed = q->copy_from && body->data && strstr(body->data, "<Error>");
-        if (status >= 200 && status < 300 && !copy_failed) {
-            rc = 0;
-            break;
-        }
-        char code[256] = "", message[512] = "";
-        xml_text(body->data, "Code", code, sizeof code, NULL);
-        xml_text(body->data, "Message", message, sizeof message, NULL);
-        tep_error_set(err, TEP_ERR_STORE, "%s: HTTP %ld%s%s%s%s%s", what, status,
-                      code[0] ? " " : "", code, message[0] ? ": " : "", message,
-                      code[0] || message[0] ? "" : " (no error document in the answer)");
-        if (status == 403 &&
-            (!strcmp(code, "InvalidAccessKeyId") || !strcmp(code, "SignatureDoesNotMatch")))
-            tep_error_prefix(err, "S3 credentials rejected (storage.access_key / secret_key or "
-                                  "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)");
-        break;
-    }
-    if (in) fclose(in);
-    return rc;
-}
-
-/* Every key under `prefix` (all pages). */
-static int s3_list(struct lake_ctx *c, const char *prefix, struct strlist *out,
-                   struct tep_error *err)
-{
-    struct s3_body body = {0};
-    char token[2048] = "", query[8192];
-    int rc = -1;
-    for (;;) {
-        size_t n = 0;
-        query[0] = '\0';
-        if (token[0]) {
-            n = (size_t)snprintf(query, sizeof query, "continuation-token=");
-            if (!uri_encode(token, false, query, sizeof query, &n)) goto too_long;
-            query[n++] = '&';
-        }
-        n += (size_t)snprintf(query + n, sizeof query - n, "list-type=2&%sprefix=", c->page_keys);
-        if (n >= sizeof query || !uri_encode(prefix, false, query, sizeof query, &n)) goto too_long;
-        struct s3_req q = {.method = "GET", .query = query};
-        if (s3_call(c, &q, &body, err) != 0) goto done;
-        const char *p = body.data ? body.data : "";
-        char item[2048];
-        while (xml_text(p, "Key", item, sizeof item, &p))
-            if (strlist_add(out, item)) goto nomem;
-        char truncated[16] = "";
-        xml_text(body.data, "IsTruncated", truncated, sizeof truncated, NULL);
-        if (strcmp(truncated, "true") != 0) break;
-        if (!xml_text(body.data, "NextContinuationToken", token, sizeof token, NULL) || !token[0]) {
-            tep_error_set(err, TEP_ERR_STORE,
-                          "S3 list s3://%s/%s: truncated answer without a continuation token",
-                          c->bucket, prefix);
-            goto done;
-        }
-    }
-    rc = 0;
-    goto done;
-too_long:
-    tep_error_set(err, TEP_ERR_STORE, "S3 list: prefix too long");
-    goto done;
-nomem:
-    tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
-done:
-    free(body.data);
-    return rc;
-}
-
-static int s3_simple(struct lake_ctx *c, const char *method, const char *key, const char *upload,
-                     const char *copy_from, struct tep_error *err)
-{
-    struct s3_body body = {0};
-    struct s3_req q = {.method = method, .key = key, .upload_path = upload, .copy_from = copy_from};
-    int rc = s3_call(c, &q, &body, err);
-    free(body.data);
-    return rc;
-}
-
-/* "<prefix>/<rest>" or "<rest>" */
-static void s3_key(const struct lake_ctx *c, char *out, size_t n, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void s3_key(const struct lake_ctx *c, char *out, size_t n, const char *fmt, ...)
-{
-    size_t used = c->prefix[0] ? (size_t)snprintf(out, n, "%s/", c->prefix) : 0;
-    if (used >= n) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(out + used, n - used, fmt, ap);
-    va_end(ap);
-}
-
 /* ------------------------------------------------------------------ init */
 
 static int parse_root(struct tep_stage *stage, struct lake_ctx *c, const char *root,
@@ -689,24 +301,27 @@ static int parse_root(struct tep_stage *stage, struct lake_ctx *c, const char *r
     c->s3 = true;
     const char *b = root + 5, *slash = strchr(b, '/');
     size_t blen = slash ? (size_t)(slash - b) : strlen(b);
-    if (blen >= sizeof c->bucket) blen = sizeof c->bucket - 1; /* too long: rejected below */
-    memcpy(c->bucket, b, blen);
-    c->bucket[blen] = '\0';
-    const char *why = tep_lake_bucket_problem(c->bucket);
+    if (blen >= sizeof c->client.bucket)
+        blen = sizeof c->client.bucket - 1; /* too long: rejected below */
+    memcpy(c->client.bucket, b, blen);
+    c->client.bucket[blen] = '\0';
+    const char *why = tep_lake_bucket_problem(c->client.bucket);
     if (why || (slash ? (size_t)(slash - b) : strlen(b)) != blen)
         return tep_error_set(err, TEP_ERR_CONFIG,
                              "storage.path '%s': invalid S3 bucket name '%.*s': %s", root,
                              (int)(slash ? (size_t)(slash - b) : strlen(b)), b,
                              why ? why : "a bucket name has 3 to 63 characters");
     const char *prefix = slash ? slash + 1 : "";
-    snprintf(c->prefix, sizeof c->prefix, "%.*s", (int)(sizeof c->prefix - 1), prefix);
-    size_t n = strlen(c->prefix);
-    while (n > 0 && c->prefix[n - 1] == '/')
-        c->prefix[--n] = '\0';
-    if ((why = tep_lake_prefix_problem(c->prefix)))
+    snprintf(c->client.prefix, sizeof c->client.prefix, "%.*s", (int)(sizeof c->client.prefix - 1),
+             prefix);
+    size_t n = strlen(c->client.prefix);
+    while (n > 0 && c->client.prefix[n - 1] == '/')
+        c->client.prefix[--n] = '\0';
+    if ((why = tep_lake_prefix_problem(c->client.prefix)))
         return tep_error_set(err, TEP_ERR_CONFIG, "storage.path '%s': invalid key prefix '%s': %s",
-                             root, c->prefix, why);
-    snprintf(c->root, sizeof c->root, "s3://%s%s%s", c->bucket, c->prefix[0] ? "/" : "", c->prefix);
+                             root, c->client.prefix, why);
+    snprintf(c->root, sizeof c->root, "s3://%s%s%s", c->client.bucket,
+             c->client.prefix[0] ? "/" : "", c->client.prefix);
     /* endpoint, region, credentials */
     if (o->endpoint[0]) {
         const char *e = o->endpoint;
@@ -722,16 +337,16 @@ static int parse_root(struct tep_stage *stage, struct lake_ctx *c, const char *r
                                  "storage.endpoint '%s': expected http://host[:port] or "
                                  "https://host[:port] (no path)",
                                  e);
-        snprintf(c->endpoint, sizeof c->endpoint, "%.*s", (int)elen, e);
+        snprintf(c->client.endpoint, sizeof c->client.endpoint, "%.*s", (int)elen, e);
     } else {
-        c->virtual_host = true;
-        if (strchr(c->bucket, '.'))
+        c->client.virtual_host = true;
+        if (strchr(c->client.bucket, '.'))
             return tep_error_set(err, TEP_ERR_CONFIG,
                                  "storage.path: bucket '%s' has dots, which AWS's TLS "
                                  "certificates do not cover in virtual-hosted URLs; set "
                                  "storage.endpoint (e.g. https://s3.%s.amazonaws.com) for "
                                  "path-style requests",
-                                 c->bucket, o->region);
+                                 c->client.bucket, o->region);
     }
     for (const char *p = o->region; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
@@ -742,8 +357,8 @@ static int parse_root(struct tep_stage *stage, struct lake_ctx *c, const char *r
         return tep_error_set(err, TEP_ERR_CONFIG,
                              "storage.region: expected a region name such as "
                              "us-east-1");
-    snprintf(c->region, sizeof c->region, "%s", o->region);
-    snprintf(c->sigv4, sizeof c->sigv4, "aws:amz:%s:s3", o->region);
+    snprintf(c->client.region, sizeof c->client.region, "%s", o->region);
+    snprintf(c->client.sigv4, sizeof c->client.sigv4, "aws:amz:%s:s3", o->region);
     const char *ak = o->access_key[0] ? o->access_key : getenv("AWS_ACCESS_KEY_ID");
     const char *sk = o->secret_key[0] ? o->secret_key : getenv("AWS_SECRET_ACCESS_KEY");
     const char *tok = getenv("AWS_SESSION_TOKEN");
@@ -752,16 +367,17 @@ static int parse_root(struct tep_stage *stage, struct lake_ctx *c, const char *r
                              "storage: S3 needs credentials: set storage.access_key and "
                              "storage.secret_key, or AWS_ACCESS_KEY_ID and "
                              "AWS_SECRET_ACCESS_KEY");
-    snprintf(c->access_key, sizeof c->access_key, "%s", ak);
-    snprintf(c->secret_key, sizeof c->secret_key, "%s", sk);
-    if (tok && !o->access_key[0]) snprintf(c->session_token, sizeof c->session_token, "%s", tok);
+    snprintf(c->client.access_key, sizeof c->client.access_key, "%s", ak);
+    snprintf(c->client.secret_key, sizeof c->client.secret_key, "%s", sk);
+    if (tok && !o->access_key[0])
+        snprintf(c->client.session_token, sizeof c->client.session_token, "%s", tok);
     const char *spool = o->spool_dir[0] ? o->spool_dir : getenv("TMPDIR");
     snprintf(c->spool, sizeof c->spool, "%s", spool && *spool ? spool : "/tmp");
-    c->timeout = o->timeout;
+    c->client.timeout = o->timeout;
     /* test hook: small list pages exercise continuation tokens with few objects */
     const char *page = getenv("TEP_LAKE_S3_PAGE_KEYS");
     if (page && atoi(page) > 0)
-        snprintf(c->page_keys, sizeof c->page_keys, "max-keys=%d&", atoi(page));
+        snprintf(c->client.page_keys, sizeof c->client.page_keys, "max-keys=%d&", atoi(page));
     return 0;
 }
 
@@ -838,24 +454,18 @@ static int lake_init(struct tep_stage *stage, struct tep_error *err)
         clean_stale_staging(c);
         return check_local_layout(c, err);
     }
-    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
-    if (v->version_num < 0x074b00)
-        return tep_error_set(err, TEP_ERR_UNSUPPORTED,
-                             "storage: S3 needs libcurl >= 7.75 (AWS SigV4 signing); this is %s",
-                             v->version);
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(c->curl = curl_easy_init()))
-        return tep_error_set(err, TEP_ERR_NET, "storage: cannot initialise libcurl");
+    if (s3_client_open(&c->client, err) != 0) return -1;
     /* one cheap request now: wrong credentials, a missing bucket or an unreachable
      * server are reported before any run is processed; it also looks for the old
      * layout */
     struct s3_body body = {0};
     char query[1400], legacy[1400], found[1400] = "";
-    s3_key(c, legacy, sizeof legacy, "%s/fault=", LAKE_DATA_DIR);
+    s3_key(&c->client, legacy, sizeof legacy, "%s/fault=", LAKE_DATA_DIR);
     size_t n = (size_t)snprintf(query, sizeof query, "list-type=2&max-keys=1&prefix=");
-    uri_encode(legacy, false, query, sizeof query, &n);
+    s3_uri_encode(legacy, false, query, sizeof query, &n);
     struct s3_req q = {.method = "GET", .query = query};
-    int rc = s3_call(c, &q, &body, err);
-    if (rc == 0 && xml_text(body.data, "Key", found, sizeof found, NULL))
+    int rc = s3_call(&c->client, &q, &body, err);
+    if (rc == 0 && s3_xml_text(body.data, "Key", found, sizeof found, NULL))
         rc = legacy_layout(c, found, err);
     else if (rc != 0)
         tep_error_prefix(err, "storage: cannot use %s", c->root);
@@ -1297,13 +907,13 @@ static int add_label(int **labels, size_t *n, int fault)
 static int previous_labels(struct lake_ctx *c, int **labels, size_t *n, struct tep_error *err)
 {
     char key[1400], path[LAKE_PATH_MAX];
-    s3_key(c, key, sizeof key, "%s/run=%s/%s", LAKE_RUNS_DIR, c->run_esc, LAKE_RUNS_FILE);
+    s3_key(&c->client, key, sizeof key, "%s/run=%s/%s", LAKE_RUNS_DIR, c->run_esc, LAKE_RUNS_FILE);
     struct s3_body body = {0};
     struct s3_req q = {.method = "GET", .key = key};
     int rc = -1;
     struct tep_pq_reader *r = NULL;
     char *parts[1] = {NULL};
-    if (s3_call(c, &q, &body, err) != 0) {
+    if (s3_call(&c->client, &q, &body, err) != 0) {
         rc = body.status == 404 ? 0 : -1; /* NoSuchKey: a new run */
         goto done;
     }
@@ -1334,7 +944,7 @@ static int previous_labels(struct lake_ctx *c, int **labels, size_t *n, struct t
     goto done;
 unreadable:
     tep_error_prefix(err, "the published runs.parquet of run %s (s3://%s/%s) is not readable",
-                     c->run_esc, c->bucket, key);
+                     c->run_esc, c->client.bucket, key);
 done:
     tep_pq_free_strings(parts, 1);
     tep_pq_reader_close(r);
@@ -1346,7 +956,7 @@ done:
  * lake's prefix; NULL when out of memory. */
 static char *keys_json(const struct lake_ctx *c, const struct strlist *a, const struct strlist *b)
 {
-    size_t skip = c->prefix[0] ? strlen(c->prefix) + 1 : 0, cap = 3, n = 0;
+    size_t skip = c->client.prefix[0] ? strlen(c->client.prefix) + 1 : 0, cap = 3, n = 0;
     for (size_t i = 0; i < a->n; i++)
         cap += 2 * strlen(a->v[i]) + 3;
     for (size_t i = 0; i < b->n; i++)
@@ -1378,9 +988,9 @@ static int put_runs_row(struct lake_ctx *c, const struct tep_run_meta *meta, con
 {
     char local[LAKE_PATH_MAX], key[1400];
     snprintf(local, sizeof local, "%s/%s-%s", c->work, status, LAKE_RUNS_FILE);
-    s3_key(c, key, sizeof key, "%s/run=%s/%s", LAKE_RUNS_DIR, c->run_esc, LAKE_RUNS_FILE);
+    s3_key(&c->client, key, sizeof key, "%s/run=%s/%s", LAKE_RUNS_DIR, c->run_esc, LAKE_RUNS_FILE);
     if (write_runs_file(c, local, meta, status, parts, err)) return -1;
-    return s3_simple(c, "PUT", key, local, NULL, err);
+    return s3_simple(&c->client, "PUT", key, local, NULL, err);
 }
 
 static int publish_s3(struct lake_ctx *c, const struct tep_run_meta *meta, struct tep_error *err)
@@ -1396,10 +1006,10 @@ static int publish_s3(struct lake_ctx *c, const struct tep_run_meta *meta, struc
     /* 1. upload every part under the temporary prefix */
     for (size_t k = 0; k < c->nparts; k++) {
         part_path(c, k, local, sizeof local);
-        s3_key(c, tmp, sizeof tmp, "%s/%s/%s/part-%04zu.parquet", LAKE_TMP_PREFIX, c->commit, rel,
-               k);
-        s3_key(c, key, sizeof key, "%s/part-%04zu.parquet", rel, k);
-        if (s3_simple(c, "PUT", tmp, local, NULL, err)) goto done;
+        s3_key(&c->client, tmp, sizeof tmp, "%s/%s/%s/part-%04zu.parquet", LAKE_TMP_PREFIX,
+               c->commit, rel, k);
+        s3_key(&c->client, key, sizeof key, "%s/part-%04zu.parquet", rel, k);
+        if (s3_simple(&c->client, "PUT", tmp, local, NULL, err)) goto done;
         if (strlist_add(&c->tmp_keys, tmp) || strlist_add(&finals, key)) goto nomem;
     }
     /* 2. the run's published keys: under the new run_fault and those its published
@@ -1409,9 +1019,9 @@ static int publish_s3(struct lake_ctx *c, const struct tep_run_meta *meta, struc
     if (add_label(&labels, &nlabels, meta->fault)) goto nomem;
     if (previous_labels(c, &labels, &nlabels, err)) goto done;
     for (size_t i = 0; i < nlabels; i++) {
-        s3_key(c, prefix, sizeof prefix, "%s/%s=%d/run=%s/", LAKE_DATA_DIR, LAKE_RUN_FAULT_KEY,
-               labels[i], c->run_esc);
-        if (s3_list(c, prefix, &old, err)) goto done;
+        s3_key(&c->client, prefix, sizeof prefix, "%s/%s=%d/run=%s/", LAKE_DATA_DIR,
+               LAKE_RUN_FAULT_KEY, labels[i], c->run_esc);
+        if (s3_list(&c->client, prefix, &old, err)) goto done;
     }
     /* 3. the runs row says `publishing` and names every key the run may have */
     if (!(json = keys_json(c, &old, &finals))) goto nomem;
@@ -1420,12 +1030,12 @@ static int publish_s3(struct lake_ctx *c, const struct tep_run_meta *meta, struc
      * shows two versions */
     for (size_t i = 0; i < old.n; i++) {
         if (strlist_has(&finals, old.v[i])) continue;
-        if (s3_simple(c, "DELETE", old.v[i], NULL, NULL, err)) goto unpublish;
+        if (s3_simple(&c->client, "DELETE", old.v[i], NULL, NULL, err)) goto unpublish;
         changed = true;
     }
     /* 5. server-side copies to the final keys (each replaces its object atomically) */
     for (size_t i = 0; i < finals.n; i++) {
-        if (s3_simple(c, "PUT", finals.v[i], NULL, c->tmp_keys.v[i], err)) goto unpublish;
+        if (s3_simple(&c->client, "PUT", finals.v[i], NULL, c->tmp_keys.v[i], err)) goto unpublish;
         changed = true;
     }
     /* 6. the runs row of the complete run, last */
@@ -1435,7 +1045,7 @@ static int publish_s3(struct lake_ctx *c, const struct tep_run_meta *meta, struc
     /* 7. temporary keys: a failure only leaves garbage under _tmp/ */
     for (size_t i = 0; i < c->tmp_keys.n; i++) {
         struct tep_error ignored;
-        if (s3_simple(c, "DELETE", c->tmp_keys.v[i], NULL, NULL, &ignored))
+        if (s3_simple(&c->client, "DELETE", c->tmp_keys.v[i], NULL, NULL, &ignored))
             tep_warn("lake", "cannot delete the temporary key %s: %s", c->tmp_keys.v[i],
                      ignored.message);
     }
@@ -1457,10 +1067,10 @@ unpublish:
     }
     /* nothing changed yet: the previous runs row back (or none, for a new run) */
     snprintf(local, sizeof local, "%s/previous-%s", c->work, LAKE_RUNS_FILE);
-    s3_key(c, key, sizeof key, "%s/run=%s/%s", LAKE_RUNS_DIR, c->run_esc, LAKE_RUNS_FILE);
+    s3_key(&c->client, key, sizeof key, "%s/run=%s/%s", LAKE_RUNS_DIR, c->run_esc, LAKE_RUNS_FILE);
     struct tep_error ignored;
-    if (exists(local) ? s3_simple(c, "PUT", key, local, NULL, &ignored)
-                      : s3_simple(c, "DELETE", key, NULL, NULL, &ignored))
+    if (exists(local) ? s3_simple(&c->client, "PUT", key, local, NULL, &ignored)
+                      : s3_simple(&c->client, "DELETE", key, NULL, NULL, &ignored))
         tep_warn("lake", "run %s: cannot restore its runs row %s: %s", meta->run_id, key,
                  ignored.message);
 done:
@@ -1499,7 +1109,7 @@ static void lake_abort_run(struct tep_stage *stage, struct tep_run_meta *meta)
     c->w = NULL;
     for (size_t i = 0; i < c->tmp_keys.n; i++) {
         struct tep_error ignored;
-        if (s3_simple(c, "DELETE", c->tmp_keys.v[i], NULL, NULL, &ignored))
+        if (s3_simple(&c->client, "DELETE", c->tmp_keys.v[i], NULL, NULL, &ignored))
             tep_warn("lake", "cannot delete the temporary key %s: %s", c->tmp_keys.v[i],
                      ignored.message);
     }
@@ -1527,7 +1137,7 @@ static void lake_destroy(struct tep_stage *stage)
     reset_run(c);
     free(c->coldata);
     free(c->run_ids);
-    if (c->curl) curl_easy_cleanup(c->curl);
+    s3_client_close(&c->client);
     free(c);
     stage->ctx = NULL;
 }

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "core/catalog.h"
+#include "store/pg_conninfo.h"
 #include "store/store.h"
 #include "store/store_read.h"
 #include "store/store_servers.h"
@@ -73,14 +74,14 @@ static void reader_close(struct pg_reader *r)
 static int reader_open(struct pg_reader *r, const struct tep_store_ref *ref,
                        struct tep_error *err)
 {
-    const char *const kw[] = {"connect_timeout", "fallback_application_name", "dbname", NULL};
-    const char *const val[] = {"10", "tep", ref->location, NULL};
+    struct tep_pg_params params;
+    tep_pg_params_init(&params, ref->location);
     memset(r, 0, sizeof *r);
     r->ref = ref;
     qualify(ref, "runs", r->t_runs, sizeof r->t_runs);
     qualify(ref, "tep_processed", r->t_proc, sizeof r->t_proc);
     qualify(ref, "quality", r->t_quality, sizeof r->t_quality);
-    r->conn = PQconnectdbParams(kw, val, 1);
+    r->conn = PQconnectdbParams(params.keywords, params.values, 1);
     if (!r->conn) return tep_error_set(err, TEP_ERR_NOMEM, "out of memory");
     if (PQstatus(r->conn) != CONNECTION_OK) goto fail;
     PGresult *res = PQexec(r->conn, "SET extra_float_digits = 3");
