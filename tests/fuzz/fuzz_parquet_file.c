@@ -1,5 +1,5 @@
-/* fuzz_parquet_file.c - libFuzzer target: whole Parquet files (src/io/parquet_read.c,
- * parquet_source.c, thrift_compact.c).
+/* fuzz_parquet_file.c - libFuzzer target: whole Parquet files (src/io/parquet_read.c and the footer,
+ * page and encoding files beside it, parquet_source.c, thrift_compact.c).
  *
  * Input: a Parquet file. Covers the magic and footer framing, the FileMetaData
  * decoding (schema, row groups, column chunks, statistics, key-value metadata)

@@ -1,6 +1,6 @@
 /* fuzz_parquet_pages.c - libFuzzer target: Parquet pages and encodings
- * (src/io/parquet_read.c: page headers, codecs, levels, PLAIN, dictionary, DELTA_*,
- * BYTE_STREAM_SPLIT, data pages V1 and V2).
+ * (src/io/parquet_pages.c and parquet_encodings.c: page headers, codecs, levels,
+ * PLAIN, dictionary, DELTA_*, BYTE_STREAM_SPLIT, data pages V1 and V2).
  *
  * Mutating a whole file mostly breaks its footer, so here the input is one column
  * chunk and the harness writes a valid footer around it (parquet_chunk_file.h):
