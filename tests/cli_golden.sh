@@ -28,7 +28,8 @@
 # every request tep sent to InfluxDB (line-protocol bodies of /write, the InfluxQL of /query);
 # the lake's file list and every part file; each runs.parquet as DuckDB reads it
 # (tests/golden/lake_runs_dump.mjs); scaler.json, report.html, analysis.json, the analyze
-# model/JSON/HTML, the simulate files, and what each command printed.
+# model/JSON/HTML, the simulate files, and what each command printed (stdout, then stderr at
+# log level warn).
 # Normalised, and only these (each replaced only when it is what it should be, so a wrong value
 # still shows up as a difference):
 # - wall-clock times: runs.started_at/finished_at (SQLite, PostgreSQL, runs.parquet) and the
@@ -39,6 +40,9 @@
 #   marker. Data points carry storage.start_time, so their times are fixed.
 # - files: the absolute paths of the input files (runs.source, the report) -> <scratch>/...;
 # - pg_dump's \restrict line (a random key it prints since PostgreSQL 15.14) is left out.
+# Fixed instead of normalised: PostgreSQL's ts and InfluxDB's point times (storage.start_time),
+# and the CPU-dependent last bits of libm and OpenBLAS (pinned below: the recorded files hold
+# on any x86-64 CPU; another architecture would need its own recording).
 # On a difference the test names the file and prints the first differing lines
 # (tests/golden/show_diff.py; Parquet parts: the DuckDB dumps of both files).
 . "$(dirname "$0")/lib_cli.sh"
@@ -86,6 +90,11 @@ if ! start_services && ! start_services; then
 fi
 eval "$env_lines"
 [ -x "$TEP_PG_BIN/pg_dump" ] || skip "pg_dump not found in $TEP_PG_BIN"
+# The same bits on any x86-64 CPU: glibc picks exp/log/pow variants by CPU (with FMA their
+# last bits differ: the simulator's values change), and OpenBLAS picks its kernels by CPU (the
+# PCA limits change). So glibc's generic variants, one OpenBLAS kernel every x86-64 CPU runs
+# (SSE3), one thread. Exported after the servers started: only what the test runs gets them.
+export GLIBC_TUNABLES=glibc.cpu.hwcaps=-AVX2,-FMA,-FMA4 OPENBLAS_CORETYPE=Prescott OPENBLAS_NUM_THREADS=1
 time_from=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 unix_from=$(date +%s)
 
